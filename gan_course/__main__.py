@@ -1,0 +1,3 @@
+from gan_course.train_dcgan import main
+
+main()

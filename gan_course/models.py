@@ -1,0 +1,105 @@
+"""The textbook DCGAN: generator (생성자), discriminator (판별자) and the combined model.
+
+The networks are exactly the lecture notes' Keras code (with its typos fixed): for MNIST the
+generator has 865,281 parameters and the discriminator 212,865. Notebooks 01-03 build them
+step by step; later notebooks import these builders.
+"""
+
+import keras
+from keras import layers
+
+
+def _check_latent_dim(latent_dim):
+    if isinstance(latent_dim, bool) or not isinstance(latent_dim, int) or latent_dim < 1:
+        raise ValueError(
+            f"latent_dim must be a positive whole number (the textbook uses 100), "
+            f"got {latent_dim!r}."
+        )
+
+
+def _check_image_shape(image_shape, name, multiple=1):
+    ok = (
+        isinstance(image_shape, (tuple, list))
+        and len(image_shape) == 3
+        and all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in image_shape)
+    )
+    if not ok:
+        raise ValueError(
+            f"{name} must be (height, width, channels) with positive whole numbers, "
+            f"e.g. (28, 28, 1) for MNIST; got {image_shape!r}."
+        )
+    height, width, _ = image_shape
+    if height % multiple or width % multiple:
+        raise ValueError(
+            f"{name} height and width must be multiples of {multiple} (the generator upsamples "
+            f"twice by 2 from a {multiple}x smaller grid); got {image_shape!r}."
+        )
+    return tuple(image_shape)
+
+
+def build_generator(latent_dim=100, image_shape=(28, 28, 1)):
+    """Return the textbook DCGAN generator: noise (N, latent_dim) -> images (N, H, W, C) in [-1, 1].
+
+    Dense(128*7*7) + LeakyReLU(0.2), BatchNormalization, Reshape((7, 7, 128)), UpSampling2D,
+    Conv2D(64, 5, 'same'), BatchNormalization, LeakyReLU(0.2), UpSampling2D,
+    Conv2D(C, 5, 'same', tanh). Not compiled: it learns only through the combined model.
+    """
+    _check_latent_dim(latent_dim)
+    height, width, channels = _check_image_shape(image_shape, "image_shape", multiple=4)
+    h, w = height // 4, width // 4
+    generator = keras.Sequential(name="generator")
+    generator.add(keras.Input(shape=(latent_dim,)))
+    generator.add(layers.Dense(128 * h * w))
+    generator.add(layers.LeakyReLU(0.2))
+    generator.add(layers.BatchNormalization())
+    generator.add(layers.Reshape((h, w, 128)))
+    generator.add(layers.UpSampling2D())
+    generator.add(layers.Conv2D(64, kernel_size=5, padding="same"))
+    generator.add(layers.BatchNormalization())
+    generator.add(layers.LeakyReLU(0.2))
+    generator.add(layers.UpSampling2D())
+    generator.add(layers.Conv2D(channels, kernel_size=5, padding="same", activation="tanh"))
+    return generator
+
+
+def build_discriminator(input_shape=(28, 28, 1)):
+    """Return the textbook discriminator, compiled: images in [-1, 1] -> P(real), shape (N, 1).
+
+    Conv2D(64, 5, strides 2) + LeakyReLU(0.2) + Dropout(0.3), Conv2D(128, 5, strides 2) +
+    LeakyReLU(0.2) + Dropout(0.3), Flatten, Dense(1, sigmoid). Compiled with
+    binary_crossentropy and adam, and accuracy as a metric.
+    """
+    input_shape = _check_image_shape(input_shape, "input_shape")
+    discriminator = keras.Sequential(name="discriminator")
+    discriminator.add(keras.Input(shape=input_shape))
+    discriminator.add(layers.Conv2D(64, kernel_size=5, strides=2, padding="same"))
+    discriminator.add(layers.LeakyReLU(0.2))
+    discriminator.add(layers.Dropout(0.3))
+    discriminator.add(layers.Conv2D(128, kernel_size=5, strides=2, padding="same"))
+    discriminator.add(layers.LeakyReLU(0.2))
+    discriminator.add(layers.Dropout(0.3))
+    discriminator.add(layers.Flatten())
+    discriminator.add(layers.Dense(1, activation="sigmoid"))
+    discriminator.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
+    return discriminator
+
+
+def build_gan(generator, discriminator):
+    """Return the combined model noise -> G -> D, compiled, with the discriminator frozen inside.
+
+    Sets `discriminator.trainable = False` as the textbook does. On Keras 3 that flag is read
+    when a model first trains, so the training step sets it before each model's own step
+    (see gan_course.training.discriminator_step and generator_step).
+    """
+    out_shape = tuple(generator.output_shape[1:])
+    in_shape = tuple(discriminator.input_shape[1:])
+    if out_shape != in_shape:
+        raise ValueError(
+            f"The generator makes images shaped {out_shape} but the discriminator expects "
+            f"{in_shape}: build both with the same image shape."
+        )
+    discriminator.trainable = False
+    noise = keras.Input(shape=generator.input_shape[1:], name="noise")
+    gan = keras.Model(noise, discriminator(generator(noise)), name="gan")
+    gan.compile(loss="binary_crossentropy", optimizer="adam")
+    return gan

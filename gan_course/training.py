@@ -1,0 +1,265 @@
+"""The textbook GAN training loop, correct on Keras 3.
+
+One step, as in the lecture notes: take a random batch of real images; train the
+discriminator (판별자) on them with label 1 and on the generator's (생성자) fakes with label 0;
+then train the generator through the combined model with label 1 ("call the fakes real").
+
+Keras 3 reads `discriminator.trainable` when each model's train function is first built (at
+its first `train_on_batch`), not at `compile` as Keras 2 did. The textbook sets the flag to
+False once, before compiling the combined model, so on Keras 3 the discriminator's own
+`train_on_batch` trains nothing. `discriminator_step` and `generator_step` therefore set the
+flag right before each model's step, and `train_gan` checks on its first step, by comparing
+weights, that each step changed exactly what it should.
+"""
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+from tqdm.std import tqdm
+
+from gan_course.data import check_gan_images
+
+HISTORY_KEYS = ("d_loss", "g_loss", "d_acc_real", "d_acc_fake")
+
+
+def _loss_and_accuracy(result):
+    """Split what train_on_batch returned into (loss, accuracy); accuracy is nan if not compiled."""
+    values = np.atleast_1d(np.asarray(result, dtype=np.float64))
+    return float(values[0]), float(values[1]) if values.size > 1 else float("nan")
+
+
+def discriminator_step(generator, discriminator, real_images, noise):
+    """Train the discriminator once on real images (label 1) and on G(noise) (label 0).
+
+    Returns {"d_loss", "d_acc_real", "d_acc_fake"}; d_loss is the mean of the two losses.
+    """
+    batch_size = len(real_images)
+    fake_images = generator.predict_on_batch(noise)
+    discriminator.trainable = True  # Keras 3: must be True when D's train function is built.
+    loss_real, acc_real = _loss_and_accuracy(
+        discriminator.train_on_batch(real_images, np.ones((batch_size, 1)))
+    )
+    loss_fake, acc_fake = _loss_and_accuracy(
+        discriminator.train_on_batch(fake_images, np.zeros((len(noise), 1)))
+    )
+    return {"d_loss": 0.5 * (loss_real + loss_fake), "d_acc_real": acc_real, "d_acc_fake": acc_fake}
+
+
+def generator_step(gan, discriminator, noise):
+    """Train the generator once through the combined model, labelling its fakes real (1).
+
+    The discriminator is frozen for this step. Returns {"g_loss"}.
+    """
+    discriminator.trainable = False  # Keras 3: must be False when gan's train function is built.
+    g_loss, _ = _loss_and_accuracy(gan.train_on_batch(noise, np.ones((len(noise), 1))))
+    return {"g_loss": g_loss}
+
+
+def _snapshot(model):
+    return [np.array(w) for w in model.weights]
+
+
+def _changed(before, model):
+    return any(not np.array_equal(a, np.array(b)) for a, b in zip(before, model.weights))
+
+
+_REBUILD = (
+    "On Keras 3 a model's train function fixes which weights it trains at its first "
+    "train_on_batch call. Rebuild the models (build_discriminator(), then build_gan()) and "
+    "train them with discriminator_step/generator_step or train_gan, which set "
+    "discriminator.trainable right before each model's step."
+)
+
+
+def _checked_step(generator, discriminator, gan, real_images, noise):
+    """One training step that proves, by comparing weights, that the freeze works."""
+    d_before, g_before = _snapshot(discriminator), _snapshot(generator)
+    frozen_first = (
+        "The discriminator did not learn in its own step: its train function was first built "
+        "while it was frozen. "
+    )
+    try:
+        d_metrics = discriminator_step(generator, discriminator, real_images, noise)
+    except ValueError as error:  # TF may fail to add optimizer slots to an old trace instead.
+        if "tf.Variable" in str(error):
+            raise RuntimeError(frozen_first + _REBUILD) from error
+        raise
+    if not _changed(d_before, discriminator):
+        raise RuntimeError(frozen_first + "Its weights are unchanged. " + _REBUILD)
+    d_after = _snapshot(discriminator)
+    g_metrics = generator_step(gan, discriminator, noise)
+    if _changed(d_after, discriminator):
+        raise RuntimeError(
+            "The discriminator changed during the generator's step through the combined model: "
+            "the combined model's train function was first built while the discriminator was "
+            "trainable. " + _REBUILD
+        )
+    if not _changed(g_before, generator):
+        raise RuntimeError(
+            "The generator did not learn in its step through the combined model (its weights are "
+            "unchanged). Is generator.trainable False? " + _REBUILD
+        )
+    return {**d_metrics, **g_metrics}
+
+
+def _variables(generator, discriminator, gan):
+    """Every variable a resumed run needs, by name: weights, BatchNorm statistics, Dropout's
+    random-seed state, and both optimizers' states."""
+    return {
+        "generator": generator.variables,
+        "discriminator": discriminator.variables,
+        "d_optimizer": discriminator.optimizer.variables,
+        "gan_optimizer": gan.optimizer.variables,
+    }
+
+
+def save_checkpoint(directory, generator, discriminator, gan, step, history, rng, fixed_noise):
+    """Save everything needed to resume training after `step` completed steps.
+
+    Writes `directory/latest/` (variables.npz and state.json) through a temporary folder, so a
+    runtime that dies while saving keeps the previous checkpoint.
+    """
+    directory = Path(directory)
+    tmp, latest, old = directory / "tmp", directory / "latest", directory / "old"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    arrays = {"fixed_noise": np.asarray(fixed_noise)}
+    for group, variables in _variables(generator, discriminator, gan).items():
+        arrays.update({f"{group}/{i}": np.array(v) for i, v in enumerate(variables)})
+    np.savez(tmp / "variables.npz", **arrays)
+    state = {"step": step, "history": history, "rng": rng.bit_generator.state}
+    (tmp / "state.json").write_text(json.dumps(state))
+    if latest.exists():
+        shutil.rmtree(old, ignore_errors=True)
+        latest.rename(old)
+    tmp.rename(latest)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def load_checkpoint(directory, generator, discriminator, gan):
+    """Load a checkpoint written by save_checkpoint into the given (freshly built) models.
+
+    Returns (step, history, rng, fixed_noise), or None if `directory` holds no checkpoint.
+    """
+    directory = Path(directory)
+    folder = next((f for f in (directory / "latest", directory / "old") if f.is_dir()), None)
+    if folder is None or not (folder / "state.json").exists():
+        return None
+    # The optimizers are built for the weights each model trains, as its first step would.
+    discriminator.trainable = True
+    if not discriminator.optimizer.built:
+        discriminator.optimizer.build(discriminator.trainable_variables)
+    discriminator.trainable = False
+    if not gan.optimizer.built:
+        gan.optimizer.build(gan.trainable_variables)
+    with np.load(folder / "variables.npz") as saved:
+        for group, variables in _variables(generator, discriminator, gan).items():
+            count = sum(key.startswith(group + "/") for key in saved.files)
+            if count != len(variables):
+                raise ValueError(
+                    f"The checkpoint in {folder} holds {count} {group} variables but the model "
+                    f"has {len(variables)}: resume with models built the same way."
+                )
+            for i, variable in enumerate(variables):
+                variable.assign(saved[f"{group}/{i}"])
+        fixed_noise = saved["fixed_noise"]
+    state = json.loads((folder / "state.json").read_text())
+    rng = np.random.default_rng()
+    rng.bit_generator.state = state["rng"]
+    return state["step"], state["history"], rng, fixed_noise
+
+
+def train_gan(
+    generator,
+    discriminator,
+    gan,
+    x_train,
+    steps=4001,
+    batch_size=32,
+    *,
+    sample_every=200,
+    sample_dir=None,
+    n_samples=25,
+    checkpoint_dir=None,
+    checkpoint_every=None,
+    seed=0,
+    progress=True,
+):
+    """Train a GAN the textbook way for `steps` steps and return its per-step history.
+
+    x_train: float images in [-1, 1], shape (N, H, W, C) (see gan_course.data.scale_images).
+    Every `sample_every` steps (and at step 0) the generator draws the same `n_samples` noise
+    vectors; with `sample_dir` the grid is saved as sample_dir/step_00000.png and so on.
+    With `checkpoint_dir`, a checkpoint is saved every `checkpoint_every` steps (default
+    `sample_every`) and at the end, and a later call with the same folder resumes from it.
+    Returns {"d_loss", "g_loss", "d_acc_real", "d_acc_fake"}: lists of one float per step.
+    """
+    check_gan_images(x_train)
+    for name, value in (
+        ("steps", steps),
+        ("batch_size", batch_size),
+        ("sample_every", sample_every),
+    ):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive whole number, got {value!r}.")
+    if tuple(x_train.shape[1:]) != tuple(discriminator.input_shape[1:]):
+        raise ValueError(
+            f"x_train images are shaped {x_train.shape[1:]} but the discriminator expects "
+            f"{discriminator.input_shape[1:]}."
+        )
+    latent_dim = generator.input_shape[-1]
+    rng = np.random.default_rng(seed)
+    fixed_noise = rng.normal(0, 1, (n_samples, latent_dim))
+    history, start = {key: [] for key in HISTORY_KEYS}, 0
+    if checkpoint_dir is not None:
+        checkpoint_every = checkpoint_every or sample_every
+        restored = load_checkpoint(checkpoint_dir, generator, discriminator, gan)
+        if restored is not None:
+            start, history, rng, fixed_noise = restored
+            if progress:
+                print(f"Resuming from the checkpoint in {checkpoint_dir} at step {start}.")
+    if sample_dir is not None:
+        from gan_course.viz import save_image_grid
+
+        Path(sample_dir).mkdir(parents=True, exist_ok=True)
+    bar = tqdm(
+        range(start, steps),
+        initial=start,
+        total=steps,
+        disable=not progress,
+        mininterval=2.0,
+        ncols=100,
+        desc="training",
+    )
+    for step in bar:
+        real_images = x_train[rng.integers(0, len(x_train), batch_size)]
+        noise = rng.normal(0, 1, (batch_size, latent_dim))
+        if step == start:  # The first step of a run checks the freeze by comparing weights.
+            metrics = _checked_step(generator, discriminator, gan, real_images, noise)
+        else:
+            metrics = discriminator_step(generator, discriminator, real_images, noise)
+            metrics.update(generator_step(gan, discriminator, noise))
+        for key in HISTORY_KEYS:
+            history[key].append(metrics[key])
+        if step % sample_every == 0:
+            bar.set_postfix(d_loss=f"{metrics['d_loss']:.3f}", g_loss=f"{metrics['g_loss']:.3f}")
+            if progress:
+                m = metrics
+                bar.write(
+                    f"step {step:5d}  d_loss {m['d_loss']:.4f}  g_loss {m['g_loss']:.4f}"
+                    f"  D accuracy real {m['d_acc_real']:.2f} fake {m['d_acc_fake']:.2f}"
+                )
+            if sample_dir is not None:
+                samples = generator.predict_on_batch(fixed_noise)
+                save_image_grid(
+                    samples, Path(sample_dir) / f"step_{step:05d}.png", value_range=(-1, 1)
+                )
+        done = step + 1
+        if checkpoint_dir is not None and (done % checkpoint_every == 0 or done == steps):
+            save_checkpoint(
+                checkpoint_dir, generator, discriminator, gan, done, history, rng, fixed_noise
+            )
+    bar.close()
+    return history

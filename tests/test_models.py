@@ -1,0 +1,88 @@
+import keras
+import numpy as np
+import pytest
+
+from gan_course import models
+
+
+def test_parameter_counts_are_the_textbook_ones(textbook_models):
+    generator, discriminator, _ = textbook_models
+    assert generator.count_params() == 865_281
+    assert discriminator.count_params() == 212_865
+
+
+def test_generator_maps_noise_to_images_in_tanh_range(textbook_models):
+    generator, _, _ = textbook_models
+    images = generator.predict_on_batch(np.random.default_rng(0).normal(size=(4, 100)))
+    assert images.shape == (4, 28, 28, 1)
+    assert images.min() >= -1 and images.max() <= 1
+
+
+def test_generator_layers_follow_the_textbook():
+    generator = models.build_generator()
+    kinds = [type(layer).__name__ for layer in generator.layers]
+    assert kinds == [
+        "Dense",
+        "LeakyReLU",
+        "BatchNormalization",
+        "Reshape",
+        "UpSampling2D",
+        "Conv2D",
+        "BatchNormalization",
+        "LeakyReLU",
+        "UpSampling2D",
+        "Conv2D",
+    ]
+    assert generator.layers[1].negative_slope == pytest.approx(0.2)
+    assert generator.layers[3].target_shape == (7, 7, 128)
+    assert generator.layers[-1].get_config()["activation"] == "tanh"
+    assert generator.layers[5].get_config()["padding"] == "same"
+
+
+def test_discriminator_is_compiled_strided_and_outputs_a_probability(textbook_models):
+    _, discriminator, _ = textbook_models
+    convs = [layer for layer in discriminator.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert [c.strides for c in convs] == [(2, 2), (2, 2)]
+    assert [
+        layer.rate for layer in discriminator.layers if isinstance(layer, keras.layers.Dropout)
+    ] == [0.3, 0.3]
+    assert discriminator.loss == "binary_crossentropy"
+    assert discriminator.output_shape == (None, 1)
+    p = discriminator.predict_on_batch(np.zeros((2, 28, 28, 1)))
+    assert ((0 < p) & (p < 1)).all()
+
+
+def test_build_gan_freezes_the_discriminator_inside(textbook_models):
+    generator, discriminator, gan = textbook_models
+    assert discriminator.trainable is False
+    assert {id(w) for w in gan.trainable_weights} == {id(w) for w in generator.trainable_weights}
+    assert gan.input_shape == (None, 100) and gan.output_shape == (None, 1)
+
+
+def test_other_latent_sizes_and_image_shapes():
+    generator = models.build_generator(latent_dim=16, image_shape=(32, 32, 3))
+    discriminator = models.build_discriminator(input_shape=(32, 32, 3))
+    gan = models.build_gan(generator, discriminator)
+    assert gan.predict_on_batch(np.zeros((2, 16))).shape == (2, 1)
+
+
+@pytest.mark.parametrize("latent_dim", [0, -3, 2.5, "100", True])
+def test_nonsense_latent_dim_is_refused(latent_dim):
+    with pytest.raises(ValueError, match="latent_dim must be a positive whole number"):
+        models.build_generator(latent_dim=latent_dim)
+
+
+@pytest.mark.parametrize("shape", [(28, 28), (28, 28, 0), (28.0, 28, 1), "28x28"])
+def test_nonsense_image_shapes_are_refused(shape):
+    with pytest.raises(ValueError, match=r"\(height, width, channels\)"):
+        models.build_discriminator(input_shape=shape)
+
+
+def test_generator_image_shape_must_be_divisible_by_four():
+    with pytest.raises(ValueError, match="multiples of 4"):
+        models.build_generator(image_shape=(30, 30, 1))
+
+
+def test_mismatched_generator_and_discriminator_are_refused():
+    with pytest.raises(ValueError, match="same image shape"):
+        models.build_gan(models.build_generator(), models.build_discriminator((32, 32, 1)))

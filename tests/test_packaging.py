@@ -1,0 +1,58 @@
+"""requirements.txt, environment.yml and pyproject.toml agree, and the wheel carries the data."""
+
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import tomllib
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _requirements(lines):
+    reqs = [line.split("#")[0].strip() for line in lines]
+    return sorted(re.sub(r"\s+", "", r) for r in reqs if r)
+
+
+def test_requirements_pyproject_and_environment_agree():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    from_pyproject = _requirements(
+        project["dependencies"] + project["optional-dependencies"]["course"]
+    )
+    from_requirements = _requirements((ROOT / "requirements.txt").read_text().splitlines())
+    env_text = (ROOT / "environment.yml").read_text()
+    pip_section = env_text.split("- pip:")[1]
+    from_environment = _requirements(re.findall(r"^\s+- (.+)$", pip_section, flags=re.M))
+    assert from_requirements == from_pyproject
+    assert from_environment == from_pyproject
+    python = re.search(r"- python(\S+)", env_text).group(1)
+    assert python == project["requires-python"], "environment.yml and pyproject.toml: Python"
+
+
+def test_the_wheel_installs_the_package_with_its_data_files(tmp_path):
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(ROOT),
+        ],
+        check=True,
+    )
+    (wheel,) = tmp_path.glob("gan_course-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for expected in (
+        "gan_course/data_files/mnist_5k.npz",
+        "gan_course/data_files/MNIST_5K_LICENSE.md",
+        "gan_course/training.py",
+        "gan_course/train_dcgan.py",
+    ):
+        assert expected in names

@@ -1,0 +1,185 @@
+"""The Keras 3 freeze, proven by comparing weights before and after each step."""
+
+import keras
+import numpy as np
+import pytest
+
+from gan_course import models, training
+
+BATCH = 16
+
+
+def weights(model):
+    return [np.array(w) for w in model.weights]
+
+
+def changed(before, model):
+    return any(not np.array_equal(a, np.array(b)) for a, b in zip(before, model.weights))
+
+
+@pytest.fixture
+def batch():
+    rng = np.random.default_rng(1)
+    real = rng.uniform(-1, 1, (BATCH, 28, 28, 1)).astype("float32")
+    noise = rng.normal(size=(BATCH, 100))
+    return real, noise
+
+
+@pytest.fixture
+def x_train():
+    rng = np.random.default_rng(2)
+    return rng.uniform(-1, 1, (64, 28, 28, 1)).astype("float32")
+
+
+def test_the_textbook_freeze_trains_nothing_on_keras_3(textbook_models, batch):
+    """Why the course sets `trainable` before each step: the textbook order breaks on Keras 3."""
+    _, discriminator, _ = textbook_models  # compiled, then frozen by build_gan: the textbook order
+    real, _ = batch
+    before = weights(discriminator)
+    with pytest.warns(UserWarning, match="does not have any trainable weights"):
+        discriminator.train_on_batch(real, np.ones((BATCH, 1)))
+    assert not changed(before, discriminator), "Keras 3 now trains D here: revisit notebook 03"
+
+
+def test_each_step_changes_exactly_what_it_should(textbook_models, batch):
+    generator, discriminator, gan = textbook_models
+    real, noise = batch
+    for _ in range(3):
+        d_before, g_before = weights(discriminator), weights(generator)
+        metrics = training.discriminator_step(generator, discriminator, real, noise)
+        assert changed(d_before, discriminator), "D must learn in its own step"
+        assert not changed(g_before, generator), "G must not change in D's step"
+        assert set(metrics) == {"d_loss", "d_acc_real", "d_acc_fake"}
+
+        d_before, g_before = weights(discriminator), weights(generator)
+        metrics = training.generator_step(gan, discriminator, noise)
+        assert not changed(d_before, discriminator), "D must stay frozen in the combined step"
+        assert changed(g_before, generator), "G must learn in the combined step"
+        assert np.isfinite(metrics["g_loss"])
+
+
+def test_train_gan_refuses_a_discriminator_traced_while_frozen(textbook_models, x_train):
+    generator, discriminator, gan = textbook_models
+    with pytest.warns(UserWarning):
+        discriminator.train_on_batch(x_train[:BATCH], np.ones((BATCH, 1)))  # traced frozen
+    with pytest.raises(RuntimeError, match="did not learn in its own step"):
+        training.train_gan(generator, discriminator, gan, x_train, steps=2, progress=False)
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (lambda x: np.round((x + 1) * 127.5).astype("uint8"), "scale_images"),
+        (lambda x: (x + 1) * 127.5, "scale_images"),
+        (lambda x: (x + 1) / 2, r"\[0, 1\] scale"),
+        (lambda x: x[:, :14, :14], "discriminator expects"),
+    ],
+)
+def test_train_gan_refuses_wrongly_scaled_images(textbook_models, x_train, bad, message):
+    generator, discriminator, gan = textbook_models
+    with pytest.raises(ValueError, match=message):
+        training.train_gan(generator, discriminator, gan, bad(x_train), steps=1, progress=False)
+
+
+def test_train_gan_records_history_and_saves_fixed_noise_grids(textbook_models, x_train, tmp_path):
+    generator, discriminator, gan = textbook_models
+    history = training.train_gan(
+        generator,
+        discriminator,
+        gan,
+        x_train,
+        steps=7,
+        batch_size=8,
+        sample_every=3,
+        sample_dir=tmp_path,
+        progress=False,
+    )
+    assert set(history) == {"d_loss", "g_loss", "d_acc_real", "d_acc_fake"}
+    assert all(len(values) == 7 for values in history.values())
+    assert all(np.isfinite(history["d_loss"])) and all(0 <= a <= 1 for a in history["d_acc_fake"])
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == [
+        "step_00000.png",
+        "step_00003.png",
+        "step_00006.png",
+    ]
+
+
+def test_train_gan_is_reproducible(x_train):
+    histories = []
+    for _ in range(2):
+        keras.utils.set_random_seed(5)
+        generator = models.build_generator()
+        discriminator = models.build_discriminator()
+        gan = models.build_gan(generator, discriminator)
+        histories.append(
+            training.train_gan(
+                generator,
+                discriminator,
+                gan,
+                x_train,
+                steps=4,
+                batch_size=8,
+                seed=3,
+                progress=False,
+            )
+        )
+    np.testing.assert_allclose(histories[0]["g_loss"], histories[1]["g_loss"], rtol=1e-5)
+
+
+@pytest.mark.parametrize("steps", [0, -1, 2.5])
+def test_train_gan_refuses_nonsense_steps(textbook_models, x_train, steps):
+    with pytest.raises(ValueError, match="steps must be a positive whole number"):
+        training.train_gan(*textbook_models, x_train, steps=steps, progress=False)
+
+
+def _fresh_models():
+    keras.utils.set_random_seed(7)
+    generator = models.build_generator()
+    discriminator = models.build_discriminator()
+    return generator, discriminator, models.build_gan(generator, discriminator)
+
+
+def test_checkpoint_resume_continues_the_same_run(x_train, tmp_path, capsys):
+    """A run interrupted after 4 steps and resumed in new models matches an uninterrupted run."""
+    straight = _fresh_models()
+    full = training.train_gan(
+        *straight,
+        x_train,
+        steps=8,
+        batch_size=8,
+        sample_every=4,
+        checkpoint_dir=tmp_path / "a",
+        progress=False,
+    )
+
+    first = _fresh_models()
+    training.train_gan(
+        *first,
+        x_train,
+        steps=4,
+        batch_size=8,
+        sample_every=4,
+        checkpoint_dir=tmp_path / "b",
+        progress=False,
+    )
+    resumed_models = _fresh_models()  # a new runtime: new models, weights from the checkpoint
+    resumed = training.train_gan(
+        *resumed_models,
+        x_train,
+        steps=8,
+        batch_size=8,
+        sample_every=4,
+        checkpoint_dir=tmp_path / "b",
+        progress=True,
+    )
+    assert "Resuming from the checkpoint" in capsys.readouterr().out
+    assert len(resumed["g_loss"]) == 8
+    np.testing.assert_allclose(resumed["d_loss"][:4], full["d_loss"][:4])
+    np.testing.assert_allclose(resumed["g_loss"], full["g_loss"], rtol=1e-4, atol=1e-5)
+    for a, b in zip(straight[0].weights, resumed_models[0].weights):
+        np.testing.assert_allclose(np.array(a), np.array(b), rtol=1e-4, atol=1e-5)
+    assert int(resumed_models[2].optimizer.iterations) == int(straight[2].optimizer.iterations)
+
+
+def test_load_checkpoint_of_an_empty_folder_is_none(textbook_models, tmp_path):
+    assert training.load_checkpoint(tmp_path, *textbook_models) is None
