@@ -243,3 +243,16 @@ def check_gan_images(images, name="x_train"):
             f"generator's tanh outputs [-1, 1], so real and fake images would differ in range. "
             f"{fix}"
         )
+
+
+def sample_heights(n, rng=None, mean=170.0, std=7.0):
+    """Draw n heights in cm from N(mean, std**2): the 1-D "real data" of the GAN-idea notebook.
+
+    Returns float32 of shape (n, 1). `rng` is a numpy Generator (default: a fresh one, seed 0).
+    """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive whole number, got {n!r}.")
+    if not std > 0:
+        raise ValueError(f"std must be positive, got {std!r}.")
+    rng = np.random.default_rng(0) if rng is None else rng
+    return rng.normal(mean, std, size=(n, 1)).astype(np.float32)

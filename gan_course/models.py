@@ -62,12 +62,12 @@ def build_generator(latent_dim=100, image_shape=(28, 28, 1)):
     return generator
 
 
-def build_discriminator(input_shape=(28, 28, 1)):
+def build_discriminator(input_shape=(28, 28, 1), optimizer="adam"):
     """Return the textbook discriminator, compiled: images in [-1, 1] -> P(real), shape (N, 1).
 
     Conv2D(64, 5, strides 2) + LeakyReLU(0.2) + Dropout(0.3), Conv2D(128, 5, strides 2) +
     LeakyReLU(0.2) + Dropout(0.3), Flatten, Dense(1, sigmoid). Compiled with
-    binary_crossentropy and adam, and accuracy as a metric.
+    binary_crossentropy and `optimizer` (the textbook's "adam"), and accuracy as a metric.
     """
     input_shape = _check_image_shape(input_shape, "input_shape")
     discriminator = keras.Sequential(name="discriminator")
@@ -80,11 +80,11 @@ def build_discriminator(input_shape=(28, 28, 1)):
     discriminator.add(layers.Dropout(0.3))
     discriminator.add(layers.Flatten())
     discriminator.add(layers.Dense(1, activation="sigmoid"))
-    discriminator.compile(loss="binary_crossentropy", optimizer="adam", metrics=["accuracy"])
+    discriminator.compile(loss="binary_crossentropy", optimizer=optimizer, metrics=["accuracy"])
     return discriminator
 
 
-def build_gan(generator, discriminator):
+def build_gan(generator, discriminator, optimizer="adam"):
     """Return the combined model noise -> G -> D, compiled, with the discriminator frozen inside.
 
     Sets `discriminator.trainable = False` as the textbook does. On Keras 3 that flag is read
@@ -101,5 +101,49 @@ def build_gan(generator, discriminator):
     discriminator.trainable = False
     noise = keras.Input(shape=generator.input_shape[1:], name="noise")
     gan = keras.Model(noise, discriminator(generator(noise)), name="gan")
-    gan.compile(loss="binary_crossentropy", optimizer="adam")
+    gan.compile(loss="binary_crossentropy", optimizer=optimizer)
     return gan
+
+
+def build_mlp_generator(latent_dim=128, image_shape=(28, 28, 1)):
+    """Return the textbook's first GAN generator (an MLP): noise (N, latent_dim) -> [-1, 1] images.
+
+    Dense 256 -> 512 -> 1024, each with LeakyReLU(0.2), then Dense(H*W*C, tanh) reshaped to
+    image_shape. 1,493,520 parameters for latent_dim=128 and MNIST.
+    """
+    _check_latent_dim(latent_dim)
+    image_shape = _check_image_shape(image_shape, "image_shape")
+    generator = keras.Sequential(name="mlp_generator")
+    generator.add(keras.Input(shape=(latent_dim,)))
+    for units in (256, 512, 1024):
+        generator.add(layers.Dense(units))
+        generator.add(layers.LeakyReLU(0.2))
+    generator.add(layers.Dense(image_shape[0] * image_shape[1] * image_shape[2], activation="tanh"))
+    generator.add(layers.Reshape(image_shape))
+    return generator
+
+
+def build_mlp_discriminator(input_shape=(28, 28, 1), learning_rate=0.0002, beta_1=0.5):
+    """Return the textbook's MLP discriminator, compiled: images in [-1, 1] -> P(real), (N, 1).
+
+    Flatten, Dense 1024 -> 512 -> 256, each with LeakyReLU(0.2) and Dropout(0.3), then
+    Dense(1, sigmoid). Compiled with binary_crossentropy and Adam(learning_rate, beta_1),
+    accuracy as a metric. 1,460,225 parameters for MNIST. The seed uses Adam's default
+    beta_1=0.9; on the 5,000-digit subset that lets D win outright within a hundred steps,
+    so the default here is the DCGAN paper's 0.5 (notebook 02 explains).
+    """
+    input_shape = _check_image_shape(input_shape, "input_shape")
+    discriminator = keras.Sequential(name="mlp_discriminator")
+    discriminator.add(keras.Input(shape=input_shape))
+    discriminator.add(layers.Flatten())
+    for units in (1024, 512, 256):
+        discriminator.add(layers.Dense(units))
+        discriminator.add(layers.LeakyReLU(0.2))
+        discriminator.add(layers.Dropout(0.3))
+    discriminator.add(layers.Dense(1, activation="sigmoid"))
+    discriminator.compile(
+        loss="binary_crossentropy",
+        optimizer=keras.optimizers.Adam(learning_rate, beta_1=beta_1),
+        metrics=["accuracy"],
+    )
+    return discriminator

@@ -57,11 +57,13 @@ def generator_step(gan, discriminator, noise):
     return {"g_loss": g_loss}
 
 
-def _snapshot(model):
+def snapshot_weights(model):
+    """Return copies of all of model's weights (numpy arrays), to compare after a step."""
     return [np.array(w) for w in model.weights]
 
 
-def _changed(before, model):
+def weights_changed(before, model):
+    """Return True if any of model's weights differs from the snapshot `before`."""
     return any(not np.array_equal(a, np.array(b)) for a, b in zip(before, model.weights))
 
 
@@ -75,7 +77,7 @@ _REBUILD = (
 
 def _checked_step(generator, discriminator, gan, real_images, noise):
     """One training step that proves, by comparing weights, that the freeze works."""
-    d_before, g_before = _snapshot(discriminator), _snapshot(generator)
+    d_before, g_before = snapshot_weights(discriminator), snapshot_weights(generator)
     frozen_first = (
         "The discriminator did not learn in its own step: its train function was first built "
         "while it was frozen. "
@@ -86,17 +88,17 @@ def _checked_step(generator, discriminator, gan, real_images, noise):
         if "tf.Variable" in str(error):
             raise RuntimeError(frozen_first + _REBUILD) from error
         raise
-    if not _changed(d_before, discriminator):
+    if not weights_changed(d_before, discriminator):
         raise RuntimeError(frozen_first + "Its weights are unchanged. " + _REBUILD)
-    d_after = _snapshot(discriminator)
+    d_after = snapshot_weights(discriminator)
     g_metrics = generator_step(gan, discriminator, noise)
-    if _changed(d_after, discriminator):
+    if weights_changed(d_after, discriminator):
         raise RuntimeError(
             "The discriminator changed during the generator's step through the combined model: "
             "the combined model's train function was first built while the discriminator was "
             "trainable. " + _REBUILD
         )
-    if not _changed(g_before, generator):
+    if not weights_changed(g_before, generator):
         raise RuntimeError(
             "The generator did not learn in its step through the combined model (its weights are "
             "unchanged). Is generator.trainable False? " + _REBUILD
@@ -184,6 +186,7 @@ def train_gan(
     n_samples=25,
     checkpoint_dir=None,
     checkpoint_every=None,
+    d_steps=1,
     seed=0,
     progress=True,
 ):
@@ -194,13 +197,17 @@ def train_gan(
     vectors; with `sample_dir` the grid is saved as sample_dir/step_00000.png and so on.
     With `checkpoint_dir`, a checkpoint is saved every `checkpoint_every` steps (default
     `sample_every`) and at the end, and a later call with the same folder resumes from it.
-    Returns {"d_loss", "g_loss", "d_acc_real", "d_acc_fake"}: lists of one float per step.
+    d_steps is k, the number of discriminator steps per generator step (each on a fresh real
+    batch and fresh noise; the generator step reuses the last noise). The textbook uses k = 1.
+    Returns {"d_loss", "g_loss", "d_acc_real", "d_acc_fake"}: lists of one float per step (the
+    discriminator's numbers averaged over its k steps). See epoch_means for per-epoch numbers.
     """
     check_gan_images(x_train)
     for name, value in (
         ("steps", steps),
         ("batch_size", batch_size),
         ("sample_every", sample_every),
+        ("d_steps", d_steps),
     ):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name} must be a positive whole number, got {value!r}.")
@@ -218,6 +225,11 @@ def train_gan(
         restored = load_checkpoint(checkpoint_dir, generator, discriminator, gan)
         if restored is not None:
             start, history, rng, fixed_noise = restored
+            if start > steps:
+                raise ValueError(
+                    f"The checkpoint in {checkpoint_dir} is at step {start}, beyond steps={steps}. "
+                    "Pass more steps, or another checkpoint_dir to start a new run."
+                )
             if progress:
                 print(f"Resuming from the checkpoint in {checkpoint_dir} at step {start}.")
     if sample_dir is not None:
@@ -234,6 +246,11 @@ def train_gan(
         desc="training",
     )
     for step in bar:
+        d_metrics = []
+        for _ in range(d_steps - 1):  # k - 1 extra discriminator steps (none in the textbook)
+            real_images = x_train[rng.integers(0, len(x_train), batch_size)]
+            noise = rng.normal(0, 1, (batch_size, latent_dim))
+            d_metrics.append(discriminator_step(generator, discriminator, real_images, noise))
         real_images = x_train[rng.integers(0, len(x_train), batch_size)]
         noise = rng.normal(0, 1, (batch_size, latent_dim))
         if step == start:  # The first step of a run checks the freeze by comparing weights.
@@ -241,6 +258,10 @@ def train_gan(
         else:
             metrics = discriminator_step(generator, discriminator, real_images, noise)
             metrics.update(generator_step(gan, discriminator, noise))
+        if d_metrics:
+            d_metrics.append(metrics)
+            for key in ("d_loss", "d_acc_real", "d_acc_fake"):
+                metrics[key] = float(np.mean([m[key] for m in d_metrics]))
         for key in HISTORY_KEYS:
             history[key].append(metrics[key])
         if step % sample_every == 0:
@@ -263,3 +284,21 @@ def train_gan(
             )
     bar.close()
     return history
+
+
+def epoch_means(history, steps_per_epoch):
+    """Average a per-step history over epochs of `steps_per_epoch` steps (the last may be short).
+
+    Returns a dict with the same keys and one float per epoch.
+    """
+    if isinstance(steps_per_epoch, bool) or not isinstance(steps_per_epoch, (int, np.integer)):
+        raise ValueError(f"steps_per_epoch must be a whole number, got {steps_per_epoch!r}.")
+    if steps_per_epoch < 1:
+        raise ValueError(f"steps_per_epoch must be positive, got {steps_per_epoch}.")
+    return {
+        key: [
+            float(np.mean(values[i : i + steps_per_epoch]))
+            for i in range(0, len(values), steps_per_epoch)
+        ]
+        for key, values in history.items()
+    }

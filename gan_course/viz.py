@@ -154,3 +154,34 @@ def show_training_progress(sample_dir, steps, size=2.2):
         ax.set_yticks([])
     fig.tight_layout()
     return fig
+
+
+def plot_1d_gan(real, fake, x_grid, d_values, ax=None, title=None, bins=40):
+    """Plot a 1-D GAN: histograms of real and generated samples, and D(x) over x_grid.
+
+    real, fake: samples shaped (N,) or (N, 1); d_values: D at each point of x_grid, in [0, 1],
+    drawn on a second y axis with the line D = 1/2. Returns (ax, d_axis).
+    """
+    real, fake = np.ravel(real), np.ravel(fake)
+    x_grid, d_values = np.ravel(x_grid), np.ravel(d_values)
+    if len(x_grid) != len(d_values):
+        raise ValueError(
+            f"x_grid has {len(x_grid)} points but d_values has {len(d_values)}: one D(x) per x."
+        )
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.2))
+    edges = np.linspace(x_grid.min(), x_grid.max(), bins + 1)
+    ax.hist(real, bins=edges, density=True, alpha=0.5, label="real data")
+    ax.hist(fake, bins=edges, density=True, alpha=0.5, label="generated")
+    ax.set_xlabel("x")
+    ax.set_ylabel("density")
+    d_axis = ax.twinx()
+    d_axis.plot(x_grid, d_values, color="black", label="D(x)")
+    d_axis.axhline(0.5, color="gray", linestyle="--", linewidth=1)
+    d_axis.set_ylim(0, 1)
+    d_axis.set_ylabel("D(x)")
+    handles = ax.get_legend_handles_labels()[0] + d_axis.get_legend_handles_labels()[0]
+    ax.legend(handles=handles, loc="upper left", fontsize="small")
+    if title:
+        ax.set_title(title)
+    return ax, d_axis

@@ -183,3 +183,50 @@ def test_checkpoint_resume_continues_the_same_run(x_train, tmp_path, capsys):
 
 def test_load_checkpoint_of_an_empty_folder_is_none(textbook_models, tmp_path):
     assert training.load_checkpoint(tmp_path, *textbook_models) is None
+
+
+def test_a_checkpoint_beyond_the_requested_steps_is_refused(x_train, tmp_path):
+    training.train_gan(
+        *_fresh_models(),
+        x_train,
+        steps=4,
+        batch_size=8,
+        sample_every=4,
+        checkpoint_dir=tmp_path,
+        progress=False,
+    )
+    with pytest.raises(ValueError, match="beyond steps=2"):
+        training.train_gan(
+            *_fresh_models(),
+            x_train,
+            steps=2,
+            batch_size=8,
+            checkpoint_dir=tmp_path,
+            progress=False,
+        )
+
+
+def test_weight_helpers_see_a_change():
+    model = models.build_discriminator()
+    before = training.snapshot_weights(model)
+    assert not training.weights_changed(before, model)
+    model.weights[0].assign(model.weights[0] + 1.0)
+    assert training.weights_changed(before, model)
+
+
+def test_k_discriminator_steps_per_generator_step(x_train):
+    """With d_steps=3 the discriminator's optimizer steps 3 times per generator step."""
+    generator, discriminator, gan = _fresh_models()
+    history = training.train_gan(
+        generator, discriminator, gan, x_train, steps=2, batch_size=8, d_steps=3, progress=False
+    )
+    assert len(history["d_loss"]) == 2
+    assert int(discriminator.optimizer.iterations) == 2 * 3 * 2  # 2 train_on_batch per D step
+    assert int(gan.optimizer.iterations) == 2
+
+
+def test_epoch_means():
+    history = {"d_loss": [1.0, 2.0, 3.0, 4.0, 5.0], "g_loss": [0.0] * 5}
+    assert training.epoch_means(history, 2) == {"d_loss": [1.5, 3.5, 5.0], "g_loss": [0.0] * 3}
+    with pytest.raises(ValueError, match="positive"):
+        training.epoch_means(history, 0)

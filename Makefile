@@ -1,0 +1,17 @@
+# Shortcuts for the scripts in scripts/ (which work without make, too).
+.PHONY: setup train test notebooks links
+
+setup:      ## create .venv and install the course
+	bash scripts/setup.sh
+
+train:      ## the main job: train the textbook DCGAN, pictures in outputs/
+	bash scripts/train.sh
+
+test:       ## lint + unit tests + nbval strict over every notebook (fast mode)
+	bash scripts/test.sh
+
+notebooks:  ## re-execute every notebook in full mode and save its outputs (slow)
+	.venv/bin/python scripts/execute_notebooks.py
+
+links:      ## point Colab badges and install cells at [tool.gan_course] in pyproject.toml
+	.venv/bin/python scripts/sync_links.py

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Set up, then run every check: lint, unit tests, and nbval in strict mode over all notebooks
+# (fast mode). This is the README's test command and exactly what CI runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --fashion-mnist
+
+export GAN_COURSE_FAST=1 TF_CPP_MIN_LOG_LEVEL=3 MPLBACKEND=Agg
+echo "==> lint: ruff over the package, tests, scripts and (through nbqa) the notebooks"
+.venv/bin/ruff check gan_course tests scripts conftest.py
+.venv/bin/ruff format --check gan_course tests scripts conftest.py
+.venv/bin/nbqa ruff notebooks --extend-ignore=E501,I001
+
+echo "==> unit tests and nbval (strict, fast mode)"
+.venv/bin/python -m pytest tests notebooks \
+    --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg \
+    -n 2 --dist loadscope "$@"

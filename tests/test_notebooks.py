@@ -1,0 +1,139 @@
+"""The notebooks' structure: badges, install cells, and no drift from the package.
+
+Cells tagged `package-twin` define in full a function that also lives in gan_course (the
+notebook teaches it, later notebooks import it). These tests run each such cell after its
+notebook's import cell and check that it behaves exactly like the package's copy.
+"""
+
+import re
+import sys
+from pathlib import Path
+
+import keras
+import nbformat
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+import sync_links  # noqa: E402
+
+from gan_course import models, training  # noqa: E402
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def read(path):
+    return nbformat.read(path, as_version=4)
+
+
+def test_there_are_notebooks():
+    assert [p.name[:2] for p in NOTEBOOKS] == ["00", "01", "02", "03"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_colab_badge_points_to_this_notebook(path):
+    first = read(path).cells[0]
+    assert first.cell_type == "markdown"
+    expected = sync_links.colab_url(f"notebooks/{path.name}")
+    assert re.findall(r"https://colab\.research\.google\.com/github/[^)\s]+", first.source) == [
+        expected
+    ]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_first_code_cell_installs_the_package_in_colab_only(path):
+    setup = next(c for c in read(path).cells if c.cell_type == "code")
+    assert 'if "google.colab" in sys.modules:' in setup.source
+    assert f'"{sync_links.install_url()}"' in setup.source
+    assert "TF_CPP_MIN_LOG_LEVEL" in setup.source
+    assert setup.outputs == [] or all(o.get("name") == "stderr" for o in setup.outputs), (
+        "locally the setup cell prints nothing"
+    )
+
+
+def test_links_are_in_sync_with_pyproject():
+    assert sync_links.sync(check=True) == [], "run: python scripts/sync_links.py"
+
+
+def test_readme_lists_every_notebook_with_its_badge():
+    readme = (ROOT / "README.md").read_text()
+    for path in NOTEBOOKS:
+        assert sync_links.colab_url(f"notebooks/{path.name}") in readme, path.name
+        assert f"(notebooks/{path.name})" in readme, path.name
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_outputs_come_from_a_full_run_in_order(path):
+    nb = read(path)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    counts = [c.execution_count for c in code]
+    assert counts == list(range(1, len(code) + 1)), "execute top to bottom before committing"
+    text = "".join(o.get("text", "") for c in code for o in c.outputs if o.output_type == "stream")
+    assert "Fast mode:" not in text, "commit outputs from a full-mode run"
+    assert not any(o.output_type == "error" for c in code for o in c.outputs)
+
+
+def _namespace_after_imports(nb):
+    """Run the notebook's setup and import cells (the first two code cells) in a new namespace."""
+    namespace = {}
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    for cell in code[:2]:
+        exec(compile(cell.source, "<notebook>", "exec"), namespace)
+    return namespace
+
+
+def _twins(name):
+    nb = read(ROOT / "notebooks" / name)
+    namespace = _namespace_after_imports(nb)
+    for cell in nb.cells:
+        if "package-twin" in cell.metadata.get("tags", []):
+            exec(compile(cell.source, name, "exec"), namespace)
+    return namespace
+
+
+def _layer_configs(model):
+    configs = []
+    for layer in model.layers:
+        config = {k: v for k, v in layer.get_config().items() if k != "name"}
+        configs.append((type(layer).__name__, config))
+    return configs
+
+
+@pytest.mark.parametrize(
+    "notebook, name, kwargs",
+    [
+        ("01_generator.ipynb", "build_generator", {}),
+        ("01_generator.ipynb", "build_generator", {"latent_dim": 16, "image_shape": (32, 32, 3)}),
+        ("02_discriminator.ipynb", "build_discriminator", {}),
+        ("02_discriminator.ipynb", "build_discriminator", {"input_shape": (32, 32, 3)}),
+    ],
+)
+def test_notebook_builders_equal_the_package_builders(notebook, name, kwargs):
+    taught = _twins(notebook)[name](**kwargs)
+    packaged = getattr(models, name)(**kwargs)
+    assert _layer_configs(taught) == _layer_configs(packaged)
+    assert taught.count_params() == packaged.count_params()
+    assert getattr(taught, "loss", None) == getattr(packaged, "loss", None)
+
+
+def test_notebook_training_step_equals_the_package_step():
+    twins = _twins("03_dcgan_training.ipynb")
+    rng = np.random.default_rng(0)
+    real = rng.uniform(-1, 1, (8, 28, 28, 1)).astype("float32")
+    noise = rng.normal(size=(8, 100))
+    results = []
+    for d_step, g_step in (
+        (twins["discriminator_step"], twins["generator_step"]),
+        (training.discriminator_step, training.generator_step),
+    ):
+        keras.utils.set_random_seed(3)
+        g, d = models.build_generator(), models.build_discriminator()
+        gan = models.build_gan(g, d)
+        metrics = {**d_step(g, d, real, noise), **g_step(gan, d, noise)}
+        results.append((metrics, training.snapshot_weights(g) + training.snapshot_weights(d)))
+    (taught_metrics, taught_weights), (package_metrics, package_weights) = results
+    for key in package_metrics:
+        assert float(taught_metrics[key]) == pytest.approx(package_metrics[key], rel=1e-6)
+    for a, b in zip(taught_weights, package_weights):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
