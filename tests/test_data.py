@@ -168,3 +168,14 @@ def test_check_gan_images_accepts_scaled_images():
     data.check_gan_images(
         data.scale_images((np.arange(2 * 28 * 28).reshape(2, 28, 28) % 256).astype(np.uint8))
     )
+
+
+def test_sample_heights():
+    heights = data.sample_heights(20_000, np.random.default_rng(0))
+    assert heights.shape == (20_000, 1) and heights.dtype == np.float32
+    assert abs(heights.mean() - 170) < 0.2 and abs(heights.std() - 7) < 0.2
+    np.testing.assert_array_equal(data.sample_heights(5), data.sample_heights(5))
+    with pytest.raises(ValueError, match="positive whole number"):
+        data.sample_heights(0)
+    with pytest.raises(ValueError, match="std must be positive"):
+        data.sample_heights(3, std=0)

@@ -86,3 +86,20 @@ def test_generator_image_shape_must_be_divisible_by_four():
 def test_mismatched_generator_and_discriminator_are_refused():
     with pytest.raises(ValueError, match="same image shape"):
         models.build_gan(models.build_generator(), models.build_discriminator((32, 32, 1)))
+
+
+def test_mlp_gan_has_the_textbook_shape_and_counts():
+    generator = models.build_mlp_generator()
+    discriminator = models.build_mlp_discriminator()
+    assert generator.input_shape == (None, 128) and generator.output_shape == (None, 28, 28, 1)
+    assert generator.count_params() == 1_493_520
+    assert discriminator.count_params() == 1_460_225
+    dense = [layer.units for layer in generator.layers if isinstance(layer, keras.layers.Dense)]
+    assert dense == [256, 512, 1024, 784]
+    dense = [layer.units for layer in discriminator.layers if isinstance(layer, keras.layers.Dense)]
+    assert dense == [1024, 512, 256, 1]
+    assert float(discriminator.optimizer.learning_rate) == pytest.approx(0.0002)
+    assert generator.layers[-2].get_config()["activation"] == "tanh"
+    gan = models.build_gan(generator, discriminator, optimizer=keras.optimizers.Adam(0.0002))
+    assert float(gan.optimizer.learning_rate) == pytest.approx(0.0002)
+    assert gan.predict_on_batch(np.zeros((2, 128))).shape == (2, 1)

@@ -69,3 +69,15 @@ def test_show_training_progress_reads_saved_grids(tmp_path):
     assert fig.axes[0].get_title() == "step 0"
     with pytest.raises(ValueError, match="No sample grid saved"):
         viz.show_training_progress(tmp_path, [0, 200])
+
+
+def test_plot_1d_gan_draws_histograms_and_d():
+    rng = np.random.default_rng(0)
+    x = np.linspace(-3, 3, 50)
+    ax, d_axis = viz.plot_1d_gan(
+        rng.normal(size=200), rng.normal(size=(200, 1)), x, np.full(50, 0.5), title="t"
+    )
+    assert len(ax.patches) == 80  # two histograms of 40 bins
+    assert d_axis.get_lines()[0].get_ydata()[0] == 0.5 and d_axis.get_ylim() == (0, 1)
+    with pytest.raises(ValueError, match="one D\\(x\\) per x"):
+        viz.plot_1d_gan([0.0], [0.0], x, np.zeros(3))
