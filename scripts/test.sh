@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --fashion-mnist
 
-export GAN_COURSE_FAST=1 TF_CPP_MIN_LOG_LEVEL=3 MPLBACKEND=Agg
+export GAN_COURSE_FAST=1 TF_CPP_MIN_LOG_LEVEL=3
 echo "==> lint: ruff over the package, tests, scripts and (through nbqa) the notebooks"
 .venv/bin/ruff check gan_course tests scripts conftest.py
 .venv/bin/ruff format --check gan_course tests scripts conftest.py

@@ -99,6 +99,8 @@ def test_mlp_gan_has_the_textbook_shape_and_counts():
     dense = [layer.units for layer in discriminator.layers if isinstance(layer, keras.layers.Dense)]
     assert dense == [1024, 512, 256, 1]
     assert float(discriminator.optimizer.learning_rate) == pytest.approx(0.0002)
+    assert discriminator.optimizer.beta_1 == 0.5
+    assert models.build_mlp_discriminator(beta_1=0.9).optimizer.beta_1 == 0.9
     assert generator.layers[-2].get_config()["activation"] == "tanh"
     gan = models.build_gan(generator, discriminator, optimizer=keras.optimizers.Adam(0.0002))
     assert float(gan.optimizer.learning_rate) == pytest.approx(0.0002)
