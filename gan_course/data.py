@@ -63,13 +63,21 @@ def _check_source(source):
         raise ValueError(f"source must be one of {_SOURCES}, got {source!r}.")
 
 
-def _from_keras(name):
-    """Return keras.datasets.<name>.load_data(), or the exception it raised."""
+def _from_keras(name, source, offline_call):
+    """Return (keras.datasets.<name>.load_data(), None), or (None, the error it raised).
+
+    With source="keras" a failure raises DataUnavailableError instead.
+    """
     import keras
 
     try:
         return getattr(keras.datasets, name).load_data(), None
     except Exception as error:  # no network, a proxy page, a broken cache...
+        if source == "keras":
+            raise DataUnavailableError(
+                f"keras.datasets.{name}.load_data() failed ({error}). Connect to the internet, "
+                f"or call {offline_call}."
+            ) from error
         return None, error
 
 
@@ -96,14 +104,9 @@ def load_mnist(source="auto"):
     _check_source(source)
     error = None
     if source in ("auto", "keras"):
-        data, error = _from_keras("mnist")
+        data, error = _from_keras("mnist", source, "load_mnist(source='offline')")
         if data is not None:
             return data
-        if source == "keras":
-            raise DataUnavailableError(
-                f"keras.datasets.mnist.load_data() failed ({error}). Connect to the internet, "
-                "or call load_mnist(source='offline') for the bundled 5,000-digit subset."
-            )
     if not MNIST_SUBSET.exists():
         raise DataUnavailableError(
             f"Could not load MNIST: keras.datasets could not download it ({error}) and the "
@@ -141,14 +144,9 @@ def load_fashion_mnist(source="auto"):
     _check_source(source)
     error = None
     if source in ("auto", "keras"):
-        data, error = _from_keras("fashion_mnist")
+        data, error = _from_keras("fashion_mnist", source, "load_fashion_mnist(source='offline')")
         if data is not None:
             return data
-        if source == "keras":
-            raise DataUnavailableError(
-                f"keras.datasets.fashion_mnist.load_data() failed ({error}). Connect to the "
-                "internet, or call load_fashion_mnist(source='offline')."
-            )
     folder = Path(os.environ.get("GAN_COURSE_FASHION_MNIST_DIR", FASHION_MNIST_DIR))
     missing = [name for name in _IDX_FILES.values() if not (folder / name).exists()]
     if missing:
@@ -175,20 +173,32 @@ def _describe(x):
     return f"{x.dtype} array of shape {x.shape} with values in [{x.min()}, {x.max()}]"
 
 
-def scale_images(images):
-    """Scale uint8 images (N, H, W) or (N, H, W, C) in 0-255 to float32 (N, H, W, C) in [-1, 1].
+def _check_range(value_range, caller):
+    if tuple(value_range) not in ((-1, 1), (0, 1)):
+        raise ValueError(
+            f"{caller} supports value_range=(-1, 1) (GANs, tanh) or (0, 1) (autoencoders and "
+            f"VAEs, sigmoid); got {value_range!r}."
+        )
+    return tuple(value_range)
 
-    This is the textbook's `(x - 127.5) / 127.5`: the range of the generator's tanh output.
-    A channel axis is added to (N, H, W) input. Anything other than uint8 is refused.
+
+def scale_images(images, value_range=(-1, 1)):
+    """Scale uint8 images (N, H, W) or (N, H, W, C) in 0-255 to float32 (N, H, W, C).
+
+    value_range=(-1, 1), the default, is the textbook's `(x - 127.5) / 127.5`: the range of a
+    GAN generator's tanh output. value_range=(0, 1) gives `x / 255`, the range of the sigmoid
+    output of the autoencoders. A channel axis is added to (N, H, W) input. Anything other
+    than uint8 is refused.
     """
+    low, high = _check_range(value_range, "scale_images")
     images = np.asarray(images)
     if images.dtype != np.uint8:
         hint = ""
         if images.size and images.dtype.kind in "iuf":
-            low, high = images.min(), images.max()
-            if images.dtype.kind == "f" and low >= -1 and high <= 1:
-                hint = " These look already scaled; pass them to the GAN as they are."
-            elif low >= 0 and high <= 255:
+            lo, hi = images.min(), images.max()
+            if images.dtype.kind == "f" and lo >= -1 and hi <= 1:
+                hint = " These look already scaled; use them as they are."
+            elif lo >= 0 and hi <= 255:
                 hint = " If they hold 0-255 grey levels, convert with images.astype('uint8')."
         raise ValueError(
             f"scale_images expects uint8 images with grey levels 0-255 (as load_mnist returns); "
@@ -201,20 +211,23 @@ def scale_images(images):
             "scale_images expects a non-empty batch shaped (N, height, width) or "
             f"(N, height, width, channels); got shape {images.shape}."
         )
-    return (images.astype(np.float32) - 127.5) / 127.5
+    return (images.astype(np.float32) / 255.0) * (high - low) + low
 
 
-def unscale_images(images):
-    """Bring float images in [-1, 1] back to uint8 grey levels 0-255, same shape."""
+def unscale_images(images, value_range=(-1, 1)):
+    """Bring float images in value_range ((-1, 1) or (0, 1)) back to uint8 0-255, same shape."""
+    low, high = _check_range(value_range, "unscale_images")
     images = np.asarray(images)
     if not np.issubdtype(images.dtype, np.floating):
         raise ValueError(
-            f"unscale_images expects float images in [-1, 1] (a generator's output); "
+            f"unscale_images expects float images in [{low}, {high}] (a model's output); "
             f"got a {_describe(images)}."
         )
-    if images.size and (images.min() < -1 - 1e-3 or images.max() > 1 + 1e-3):
-        raise ValueError(f"unscale_images expects values in [-1, 1]; got a {_describe(images)}.")
-    return np.clip(np.round(images * 127.5 + 127.5), 0, 255).astype(np.uint8)
+    if images.size and (images.min() < low - 1e-3 or images.max() > high + 1e-3):
+        raise ValueError(
+            f"unscale_images expects values in [{low}, {high}]; got a {_describe(images)}."
+        )
+    return np.clip(np.round((images - low) / (high - low) * 255), 0, 255).astype(np.uint8)
 
 
 def check_gan_images(images, name="x_train"):

@@ -302,3 +302,27 @@ def epoch_means(history, steps_per_epoch):
         ]
         for key, values in history.items()
     }
+
+
+def load_or_train_generator(path, x_train, steps=4001, seed=0):
+    """Return the DCGAN generator saved at `path`, or train the textbook one and save it there.
+
+    Later notebooks use the generator trained in notebook 05 (saved as
+    outputs/05_dcgan/generator.keras); where it is missing they train one for `steps` steps
+    (x_train in [-1, 1]) and save it for next time.
+    """
+    import keras
+
+    from gan_course import models
+
+    path = Path(path)
+    if path.exists():
+        return keras.models.load_model(path)
+    keras.utils.set_random_seed(seed)
+    generator = models.build_generator(latent_dim=100, image_shape=tuple(x_train.shape[1:]))
+    discriminator = models.build_discriminator(input_shape=tuple(x_train.shape[1:]))
+    gan = models.build_gan(generator, discriminator)
+    train_gan(generator, discriminator, gan, x_train, steps=steps, seed=seed, progress=False)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    generator.save(path)
+    return generator

@@ -179,3 +179,19 @@ def test_sample_heights():
         data.sample_heights(0)
     with pytest.raises(ValueError, match="std must be positive"):
         data.sample_heights(3, std=0)
+
+
+def test_scale_images_to_the_autoencoder_range():
+    images = np.array([[[0, 255], [51, 102]]], dtype=np.uint8)
+    scaled = data.scale_images(images, value_range=(0, 1))
+    np.testing.assert_allclose(scaled[0, :, :, 0], [[0, 1], [0.2, 0.4]], rtol=1e-6)
+    np.testing.assert_array_equal(
+        data.unscale_images(scaled, value_range=(0, 1)), images[..., None]
+    )
+    with pytest.raises(ValueError, match=r"value_range=\(-1, 1\)"):
+        data.scale_images(images, value_range=(0, 255))
+
+
+def test_load_fashion_mnist_keras_only_says_how_to_get_data(offline):
+    with pytest.raises(data.DataUnavailableError, match="load_fashion_mnist\\(source='offline'\\)"):
+        data.load_fashion_mnist(source="keras")

@@ -230,3 +230,14 @@ def test_epoch_means():
     assert training.epoch_means(history, 2) == {"d_loss": [1.5, 3.5, 5.0], "g_loss": [0.0] * 3}
     with pytest.raises(ValueError, match="positive"):
         training.epoch_means(history, 0)
+
+
+def test_load_or_train_generator_trains_once_then_loads(x_train, tmp_path):
+    path = tmp_path / "g" / "generator.keras"
+    trained = training.load_or_train_generator(path, x_train, steps=2)
+    assert path.exists()
+    loaded = training.load_or_train_generator(path, x_train, steps=2)
+    noise = np.random.default_rng(0).normal(size=(3, 100))
+    np.testing.assert_allclose(
+        loaded.predict_on_batch(noise), trained.predict_on_batch(noise), atol=1e-6
+    )
