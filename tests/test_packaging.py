@@ -56,3 +56,13 @@ def test_the_wheel_installs_the_package_with_its_data_files(tmp_path):
         "gan_course/train_dcgan.py",
     ):
         assert expected in names
+
+
+def test_fast_mode_reads_the_environment(monkeypatch):
+    from gan_course import fast_mode
+
+    for value, expected in (("", False), ("0", False), ("1", True), ("yes", True)):
+        monkeypatch.setenv("GAN_COURSE_FAST", value)
+        assert fast_mode() is expected
+    monkeypatch.delenv("GAN_COURSE_FAST")
+    assert fast_mode() is False
