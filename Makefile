@@ -1,5 +1,5 @@
 # Shortcuts for the scripts in scripts/ (which work without make, too).
-.PHONY: setup train test notebooks links
+.PHONY: setup train test notebooks links benchmark
 
 setup:      ## create .venv and install the course
 	bash scripts/setup.sh
@@ -15,3 +15,6 @@ notebooks:  ## re-execute every notebook in full mode and save its outputs (slow
 
 links:      ## point Colab badges and install cells at [tool.gan_course] in pyproject.toml
 	.venv/bin/python scripts/sync_links.py
+
+benchmark:  ## training speed: textbook train_on_batch loop vs a compiled tf.function step
+	.venv/bin/python benchmarks/train_speed.py

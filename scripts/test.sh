@@ -7,8 +7,8 @@ bash scripts/setup.sh --fashion-mnist
 
 export GAN_COURSE_FAST=1 TF_CPP_MIN_LOG_LEVEL=3
 echo "==> lint: ruff over the package, tests, scripts and (through nbqa) the notebooks"
-.venv/bin/ruff check gan_course tests scripts conftest.py
-.venv/bin/ruff format --check gan_course tests scripts conftest.py
+.venv/bin/ruff check gan_course tests scripts benchmarks conftest.py
+.venv/bin/ruff format --check gan_course tests scripts benchmarks conftest.py
 .venv/bin/nbqa ruff notebooks --extend-ignore=E501,I001
 
 echo "==> unit tests and nbval (strict, fast mode)"

@@ -1,0 +1,15 @@
+"""The speed benchmark runs and reports a ratio (its numbers belong in the README, not here)."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import train_speed  # noqa: E402
+
+
+def test_benchmark_runs_and_prints_both_measurements(capsys):
+    ratio = train_speed.main(["--steps", "2", "--rounds", "1", "--batch-size", "8"])
+    out = capsys.readouterr().out
+    assert ratio > 0
+    assert "textbook train_on_batch loop" in out and "compiled tf.function step" in out
+    assert "generator.predict_on_batch" in out and "device:" in out

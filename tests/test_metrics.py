@@ -1,0 +1,74 @@
+import numpy as np
+import pytest
+
+from gan_course import data, metrics
+
+
+@pytest.mark.parametrize("dataset, minimum", [("mnist", 0.95), ("fashion_mnist", 0.85)])
+def test_shipped_classifiers_recognise_real_test_images(dataset, minimum):
+    load = data.load_mnist if dataset == "mnist" else data.load_fashion_mnist
+    _, (x_test, y_test) = load()
+    classifier, features = metrics.load_classifier(dataset)
+    predictions = classifier.predict(data.scale_images(x_test[:1000]), verbose=0).argmax(axis=1)
+    assert np.mean(predictions == y_test[:1000]) >= minimum
+    assert features.output_shape == (None, 128)
+
+
+def test_frechet_distance_of_a_shift_is_the_squared_shift():
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(500, 4))
+    shift = np.array([1.0, -2.0, 0.0, 0.5])
+    assert metrics.frechet_distance(a, a) == pytest.approx(0.0, abs=1e-6)
+    assert metrics.frechet_distance(a, a + shift) == pytest.approx(np.sum(shift**2), rel=1e-6)
+
+
+def test_frechet_distance_sees_a_change_of_spread():
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(2000, 3)) @ np.array([[1.0, 0.3, 0.0], [0.0, 1.0, 0.5], [0.0, 0.0, 2.0]])
+    # b = 2a: S_b = 4 S_a, so Tr((S_a S_b)^(1/2)) = 2 Tr(S_a) and FD = |mu_a|^2 + Tr(S_a).
+    expected = np.sum(a.mean(axis=0) ** 2) + np.trace(np.cov(a, rowvar=False))
+    assert metrics.frechet_distance(a, 2 * a) == pytest.approx(expected, rel=1e-6)
+
+
+def test_frechet_distance_refuses_mismatched_features():
+    with pytest.raises(ValueError, match="same D"):
+        metrics.frechet_distance(np.zeros((5, 3)), np.zeros((5, 4)))
+    with pytest.raises(ValueError, match="at least 2"):
+        metrics.frechet_distance(np.zeros((1, 3)), np.zeros((5, 3)))
+
+
+def test_real_images_score_near_the_floor_and_noise_far_from_it():
+    (_, _), (x_test, _) = data.load_mnist()
+    real = data.scale_images(x_test[-400:])
+    report = metrics.evaluate_samples(real, value_range=(-1, 1), seed=1)
+    assert report.distance_over_floor < 2.0
+    assert report.confident_share > 0.9 and report.missing_classes == []
+    noise = np.random.default_rng(0).uniform(-1, 1, (400, 28, 28, 1))
+    bad = metrics.evaluate_samples(noise, value_range=(-1, 1))
+    assert bad.distance_over_floor > 10 * report.distance_over_floor
+    assert "Frechet distance" in str(bad) and "floor" in str(bad)
+
+
+def test_one_repeated_digit_shows_as_missing_classes():
+    (_, _), (x_test, y_test) = data.load_mnist()
+    sevens = data.scale_images(x_test[y_test == 7][:1], value_range=(0, 1))
+    report = metrics.evaluate_samples(np.repeat(sevens, 100, axis=0), value_range=(0, 1))
+    assert report.missing_classes == [0, 1, 2, 3, 4, 5, 6, 8, 9]
+
+
+def test_evaluate_samples_refuses_the_wrong_range_and_shape():
+    with pytest.raises(ValueError, match="outside value_range"):
+        metrics.evaluate_samples(np.full((4, 28, 28, 1), 200.0), value_range=(-1, 1))
+    with pytest.raises(ValueError, match=r"\(N, 28, 28, 1\)"):
+        metrics.evaluate_samples(np.zeros((4, 32, 32, 1)))
+    with pytest.raises(ValueError, match="dataset must be"):
+        metrics.load_classifier("cifar10")
+
+
+def test_plot_class_histogram():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    report = metrics.SampleReport(3.0, 1.0, 0.5, np.arange(10), 45, "mnist")
+    ax = metrics.plot_class_histogram(report)
+    assert len(ax.patches) == 10 and report.distance_over_floor == 3.0
