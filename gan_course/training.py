@@ -326,3 +326,42 @@ def load_or_train_generator(path, x_train, steps=4001, seed=0):
     path.parent.mkdir(parents=True, exist_ok=True)
     generator.save(path)
     return generator
+
+
+def critic_step(generator, critic, optimizer, real_images, noise, gp_weight=10.0, clip_value=None):
+    """One WGAN critic update: minimise mean(C(G(z))) - mean(C(x)) [+ gp_weight * penalty].
+
+    WGAN-GP: gp_weight > 0 adds the gradient penalty. WGAN with clipping: gp_weight=0 and
+    clip_value=c clips the critic's weights into [-c, c] after the update. The critic has no
+    sigmoid; `optimizer` is the critic's own. Returns {"critic_loss", "wasserstein_estimate"}.
+    """
+    import tensorflow as tf
+
+    from gan_course import losses
+
+    fake_images = generator(noise, training=False)
+    with tf.GradientTape() as tape:
+        c_real = critic(real_images, training=True)
+        c_fake = critic(fake_images, training=True)
+        loss = losses.wasserstein_critic_loss(c_real, c_fake)
+        if gp_weight:
+            loss += gp_weight * losses.gradient_penalty(critic, real_images, fake_images)
+    grads = tape.gradient(loss, critic.trainable_variables)
+    optimizer.apply_gradients(zip(grads, critic.trainable_variables))
+    if clip_value is not None:
+        losses.clip_weights(critic, clip_value)
+    estimate = float(tf.reduce_mean(c_real) - tf.reduce_mean(c_fake))
+    return {"critic_loss": float(loss), "wasserstein_estimate": estimate}
+
+
+def critic_generator_step(generator, critic, optimizer, noise):
+    """One WGAN generator update: minimise -mean(C(G(z))). Returns {"g_loss"}."""
+    import tensorflow as tf
+
+    from gan_course import losses
+
+    with tf.GradientTape() as tape:
+        loss = losses.wasserstein_generator_loss(critic(generator(noise, training=True)))
+    grads = tape.gradient(loss, generator.trainable_variables)
+    optimizer.apply_gradients(zip(grads, generator.trainable_variables))
+    return {"g_loss": float(loss)}

@@ -8,6 +8,7 @@ a student browsing the repository sees trained results. Run this after changing 
 """
 
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -19,7 +20,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def execute(path):
-    """Run the notebook at `path` in its own folder and write it back with outputs."""
+    """Run the notebook at `path` in its own folder and write it back with outputs.
+
+    Training checkpoints left by an earlier run are removed first: train_gan would resume from
+    them, and the committed outputs must show a whole run.
+    """
+    for checkpoint in path.parent.glob("outputs/*/checkpoint"):
+        shutil.rmtree(checkpoint)
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
         nb, timeout=None, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}

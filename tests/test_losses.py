@@ -72,3 +72,56 @@ def test_optimal_discriminator():
     np.testing.assert_allclose(d, [0.5, 0.75, 0.0, 0.5])
     with pytest.raises(ValueError, match="must not be negative"):
         losses.optimal_discriminator([-1.0], [1.0])
+
+
+def test_lsgan_losses_on_hand_computed_inputs():
+    # D: 1/2 mean((x - 1)^2) + 1/2 mean(f^2) with real scores [1, 3] and fake scores [0, 2]
+    assert float(losses.lsgan_discriminator_loss([1.0, 3.0], [0.0, 2.0])) == pytest.approx(
+        0.5 * 2.0 + 0.5 * 2.0
+    )
+    assert float(losses.lsgan_generator_loss([1.0, 3.0])) == pytest.approx(0.5 * 2.0)
+
+
+def test_lsgan_penalises_a_fooling_but_far_fake_bce_does_not():
+    """A fake scored far past the boundary (logit 8): BCE barely cares, least squares does."""
+    far = 8.0
+    bce_gradient = 1 - 1 / (1 + np.exp(-far))  # d/dlogit of -log sigmoid(logit)
+    logit = tf.Variable([far])
+    with tf.GradientTape() as tape:
+        value = losses.lsgan_generator_loss(logit)
+    assert bce_gradient < 1e-3 < abs(float(tape.gradient(value, logit)[0]))
+
+
+def test_wasserstein_losses_on_hand_computed_inputs():
+    assert float(losses.wasserstein_critic_loss([2.0, 4.0], [1.0, 0.0])) == pytest.approx(-2.5)
+    assert float(losses.wasserstein_generator_loss([1.0, 0.0])) == pytest.approx(-0.5)
+
+
+def _linear_critic(slope):
+    import keras
+
+    critic = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1, use_bias=False)])
+    direction = np.array([[1.0], [2.0], [2.0]]) / 3.0  # unit vector
+    critic.layers[0].kernel.assign(slope * direction)
+    return critic
+
+
+def test_gradient_penalty_is_zero_for_a_slope_one_linear_critic():
+    rng = np.random.default_rng(0)
+    real, fake = rng.normal(size=(2, 16, 3)).astype("float32")
+    assert float(losses.gradient_penalty(_linear_critic(1.0), real, fake, seed=1)) == (
+        pytest.approx(0.0, abs=1e-6)
+    )
+    assert float(losses.gradient_penalty(_linear_critic(2.0), real, fake, seed=1)) == (
+        pytest.approx(1.0, rel=1e-5)
+    )
+    assert float(losses.gradient_penalty(_linear_critic(0.5), real, fake)) == pytest.approx(0.25)
+
+
+def test_clip_weights_keeps_weights_in_range():
+    critic = _linear_critic(3.0)
+    losses.clip_weights(critic, 0.01)
+    values = np.concatenate([np.ravel(w) for w in critic.get_weights()])
+    assert values.min() >= -0.01 and values.max() <= 0.01 and np.abs(values).max() == 0.01
+    with pytest.raises(ValueError, match="positive"):
+        losses.clip_weights(critic, 0)

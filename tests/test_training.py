@@ -241,3 +241,34 @@ def test_load_or_train_generator_trains_once_then_loads(x_train, tmp_path):
     np.testing.assert_allclose(
         loaded.predict_on_batch(noise), trained.predict_on_batch(noise), atol=1e-6
     )
+
+
+def _critic():
+    critic = models.build_discriminator()
+    critic.layers[-1].activation = keras.activations.linear  # a critic has no sigmoid
+    return critic
+
+
+@pytest.mark.parametrize("gp_weight, clip_value", [(10.0, None), (0.0, 0.01)])
+def test_critic_step_trains_the_critic_only(gp_weight, clip_value, batch):
+    keras.utils.set_random_seed(0)
+    generator, critic = models.build_generator(), _critic()
+    real, noise = batch
+    c_before, g_before = weights(critic), weights(generator)
+    metrics = training.critic_step(
+        generator,
+        critic,
+        keras.optimizers.Adam(1e-4),
+        real,
+        noise,
+        gp_weight=gp_weight,
+        clip_value=clip_value,
+    )
+    assert changed(c_before, critic) and not changed(g_before, generator)
+    assert set(metrics) == {"critic_loss", "wasserstein_estimate"}
+    if clip_value:
+        assert max(np.abs(np.array(w)).max() for w in critic.trainable_weights) <= clip_value
+
+    c_before, g_before = weights(critic), weights(generator)
+    training.critic_generator_step(generator, critic, keras.optimizers.Adam(1e-4), noise)
+    assert changed(g_before, generator) and not changed(c_before, critic)
