@@ -62,31 +62,60 @@ def build_generator(latent_dim=100, image_shape=(28, 28, 1)):
     return generator
 
 
-def build_discriminator(input_shape=(28, 28, 1), optimizer="adam"):
+DISCRIMINATOR_LOSSES = {"binary_crossentropy": "sigmoid", "mse": None}
+
+
+def _discriminator_backbone(input_shape, activation, name):
+    """The textbook discriminator's layers, ending in Dense(1, activation)."""
+    input_shape = _check_image_shape(input_shape, "input_shape")
+    model = keras.Sequential(name=name)
+    model.add(keras.Input(shape=input_shape))
+    model.add(layers.Conv2D(64, kernel_size=5, strides=2, padding="same"))
+    model.add(layers.LeakyReLU(0.2))
+    model.add(layers.Dropout(0.3))
+    model.add(layers.Conv2D(128, kernel_size=5, strides=2, padding="same"))
+    model.add(layers.LeakyReLU(0.2))
+    model.add(layers.Dropout(0.3))
+    model.add(layers.Flatten())
+    model.add(layers.Dense(1, activation=activation))
+    return model
+
+
+def build_discriminator(input_shape=(28, 28, 1), optimizer="adam", loss="binary_crossentropy"):
     """Return the textbook discriminator, compiled: images in [-1, 1] -> P(real), shape (N, 1).
 
     Conv2D(64, 5, strides 2) + LeakyReLU(0.2) + Dropout(0.3), Conv2D(128, 5, strides 2) +
     LeakyReLU(0.2) + Dropout(0.3), Flatten, Dense(1, sigmoid). Compiled with
     binary_crossentropy and `optimizer` (the textbook's "adam"), and accuracy as a metric.
+
+    loss="mse" makes the LSGAN discriminator: the same network without the sigmoid (it outputs
+    a raw score, pulled towards 1 for real images and 0 for fakes by least squares).
+    build_gan compiles the combined model with the same loss.
     """
-    input_shape = _check_image_shape(input_shape, "input_shape")
-    discriminator = keras.Sequential(name="discriminator")
-    discriminator.add(keras.Input(shape=input_shape))
-    discriminator.add(layers.Conv2D(64, kernel_size=5, strides=2, padding="same"))
-    discriminator.add(layers.LeakyReLU(0.2))
-    discriminator.add(layers.Dropout(0.3))
-    discriminator.add(layers.Conv2D(128, kernel_size=5, strides=2, padding="same"))
-    discriminator.add(layers.LeakyReLU(0.2))
-    discriminator.add(layers.Dropout(0.3))
-    discriminator.add(layers.Flatten())
-    discriminator.add(layers.Dense(1, activation="sigmoid"))
-    discriminator.compile(loss="binary_crossentropy", optimizer=optimizer, metrics=["accuracy"])
+    if loss not in DISCRIMINATOR_LOSSES:
+        raise ValueError(
+            f"loss must be 'binary_crossentropy' (the textbook GAN) or 'mse' (LSGAN), got {loss!r}."
+        )
+    discriminator = _discriminator_backbone(
+        input_shape, DISCRIMINATOR_LOSSES[loss], name="discriminator"
+    )
+    discriminator.compile(loss=loss, optimizer=optimizer, metrics=["accuracy"])
     return discriminator
+
+
+def build_critic(input_shape=(28, 28, 1)):
+    """Return the WGAN critic: the textbook discriminator's layers with a raw score at the end.
+
+    No sigmoid: the critic outputs a real number, high for real images, and is trained by
+    gan_course.training.critic_step (not compiled). Same 212,865 parameters for MNIST.
+    """
+    return _discriminator_backbone(input_shape, None, name="critic")
 
 
 def build_gan(generator, discriminator, optimizer="adam"):
     """Return the combined model noise -> G -> D, compiled, with the discriminator frozen inside.
 
+    The combined model uses the discriminator's loss (binary_crossentropy, or mse for LSGAN).
     Sets `discriminator.trainable = False` as the textbook does. On Keras 3 that flag is read
     when a model first trains, so the training step sets it before each model's own step
     (see gan_course.training.discriminator_step and generator_step).
@@ -101,7 +130,7 @@ def build_gan(generator, discriminator, optimizer="adam"):
     discriminator.trainable = False
     noise = keras.Input(shape=generator.input_shape[1:], name="noise")
     gan = keras.Model(noise, discriminator(generator(noise)), name="gan")
-    gan.compile(loss="binary_crossentropy", optimizer=optimizer)
+    gan.compile(loss=discriminator.loss or "binary_crossentropy", optimizer=optimizer)
     return gan
 
 

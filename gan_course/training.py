@@ -30,16 +30,27 @@ def _loss_and_accuracy(result):
     return float(values[0]), float(values[1]) if values.size > 1 else float("nan")
 
 
-def discriminator_step(generator, discriminator, real_images, noise):
+def _check_real_label(real_label):
+    if isinstance(real_label, bool) or not 0.5 < real_label <= 1:
+        raise ValueError(
+            f"real_label must be in (0.5, 1]: 1 as in the textbook, or e.g. 0.9 for one-sided "
+            f"label smoothing; got {real_label!r}."
+        )
+
+
+def discriminator_step(generator, discriminator, real_images, noise, real_label=1.0):
     """Train the discriminator once on real images (label 1) and on G(noise) (label 0).
 
+    real_label < 1 is one-sided label smoothing (e.g. 0.9): D is asked for 0.9 on real images,
+    which keeps it from growing over-confident. Fakes keep the label 0.
     Returns {"d_loss", "d_acc_real", "d_acc_fake"}; d_loss is the mean of the two losses.
     """
+    _check_real_label(real_label)
     batch_size = len(real_images)
     fake_images = generator.predict_on_batch(noise)
     discriminator.trainable = True  # Keras 3: must be True when D's train function is built.
     loss_real, acc_real = _loss_and_accuracy(
-        discriminator.train_on_batch(real_images, np.ones((batch_size, 1)))
+        discriminator.train_on_batch(real_images, np.full((batch_size, 1), real_label))
     )
     loss_fake, acc_fake = _loss_and_accuracy(
         discriminator.train_on_batch(fake_images, np.zeros((len(noise), 1)))
@@ -75,7 +86,7 @@ _REBUILD = (
 )
 
 
-def _checked_step(generator, discriminator, gan, real_images, noise):
+def _checked_step(generator, discriminator, gan, real_images, noise, real_label=1.0):
     """One training step that proves, by comparing weights, that the freeze works."""
     d_before, g_before = snapshot_weights(discriminator), snapshot_weights(generator)
     frozen_first = (
@@ -83,7 +94,7 @@ def _checked_step(generator, discriminator, gan, real_images, noise):
         "while it was frozen. "
     )
     try:
-        d_metrics = discriminator_step(generator, discriminator, real_images, noise)
+        d_metrics = discriminator_step(generator, discriminator, real_images, noise, real_label)
     except ValueError as error:  # TF may fail to add optimizer slots to an old trace instead.
         if "tf.Variable" in str(error):
             raise RuntimeError(frozen_first + _REBUILD) from error
@@ -187,6 +198,7 @@ def train_gan(
     checkpoint_dir=None,
     checkpoint_every=None,
     d_steps=1,
+    real_label=1.0,
     seed=0,
     progress=True,
 ):
@@ -199,10 +211,13 @@ def train_gan(
     `sample_every`) and at the end, and a later call with the same folder resumes from it.
     d_steps is k, the number of discriminator steps per generator step (each on a fresh real
     batch and fresh noise; the generator step reuses the last noise). The textbook uses k = 1.
+    real_label: the discriminator's target for real images; 1 in the textbook, 0.9 for one-sided
+    label smoothing.
     Returns {"d_loss", "g_loss", "d_acc_real", "d_acc_fake"}: lists of one float per step (the
     discriminator's numbers averaged over its k steps). See epoch_means for per-epoch numbers.
     """
     check_gan_images(x_train)
+    _check_real_label(real_label)
     for name, value in (
         ("steps", steps),
         ("batch_size", batch_size),
@@ -250,13 +265,15 @@ def train_gan(
         for _ in range(d_steps - 1):  # k - 1 extra discriminator steps (none in the textbook)
             real_images = x_train[rng.integers(0, len(x_train), batch_size)]
             noise = rng.normal(0, 1, (batch_size, latent_dim))
-            d_metrics.append(discriminator_step(generator, discriminator, real_images, noise))
+            d_metrics.append(
+                discriminator_step(generator, discriminator, real_images, noise, real_label)
+            )
         real_images = x_train[rng.integers(0, len(x_train), batch_size)]
         noise = rng.normal(0, 1, (batch_size, latent_dim))
         if step == start:  # The first step of a run checks the freeze by comparing weights.
-            metrics = _checked_step(generator, discriminator, gan, real_images, noise)
+            metrics = _checked_step(generator, discriminator, gan, real_images, noise, real_label)
         else:
-            metrics = discriminator_step(generator, discriminator, real_images, noise)
+            metrics = discriminator_step(generator, discriminator, real_images, noise, real_label)
             metrics.update(generator_step(gan, discriminator, noise))
         if d_metrics:
             d_metrics.append(metrics)
@@ -328,13 +345,8 @@ def load_or_train_generator(path, x_train, steps=4001, seed=0):
     return generator
 
 
-def critic_step(generator, critic, optimizer, real_images, noise, gp_weight=10.0, clip_value=None):
-    """One WGAN critic update: minimise mean(C(G(z))) - mean(C(x)) [+ gp_weight * penalty].
-
-    WGAN-GP: gp_weight > 0 adds the gradient penalty. WGAN with clipping: gp_weight=0 and
-    clip_value=c clips the critic's weights into [-c, c] after the update. The critic has no
-    sigmoid; `optimizer` is the critic's own. Returns {"critic_loss", "wasserstein_estimate"}.
-    """
+def _critic_update(generator, critic, optimizer, real_images, noise, gp_weight, clip_value):
+    """The critic update as tensors, so that train_wgan can compile it with tf.function."""
     import tensorflow as tf
 
     from gan_course import losses
@@ -350,12 +362,10 @@ def critic_step(generator, critic, optimizer, real_images, noise, gp_weight=10.0
     optimizer.apply_gradients(zip(grads, critic.trainable_variables))
     if clip_value is not None:
         losses.clip_weights(critic, clip_value)
-    estimate = float(tf.reduce_mean(c_real) - tf.reduce_mean(c_fake))
-    return {"critic_loss": float(loss), "wasserstein_estimate": estimate}
+    return loss, tf.reduce_mean(c_real) - tf.reduce_mean(c_fake)
 
 
-def critic_generator_step(generator, critic, optimizer, noise):
-    """One WGAN generator update: minimise -mean(C(G(z))). Returns {"g_loss"}."""
+def _generator_update(generator, critic, optimizer, noise):
     import tensorflow as tf
 
     from gan_course import losses
@@ -364,4 +374,164 @@ def critic_generator_step(generator, critic, optimizer, noise):
         loss = losses.wasserstein_generator_loss(critic(generator(noise, training=True)))
     grads = tape.gradient(loss, generator.trainable_variables)
     optimizer.apply_gradients(zip(grads, generator.trainable_variables))
-    return {"g_loss": float(loss)}
+    return loss
+
+
+def critic_step(generator, critic, optimizer, real_images, noise, gp_weight=10.0, clip_value=None):
+    """One WGAN critic update: minimise mean(C(G(z))) - mean(C(x)) [+ gp_weight * penalty].
+
+    WGAN-GP: gp_weight > 0 adds the gradient penalty. WGAN with clipping: gp_weight=0 and
+    clip_value=c clips the critic's weights into [-c, c] after the update. The critic has no
+    sigmoid; `optimizer` is the critic's own. Returns {"critic_loss", "wasserstein_estimate"}.
+    """
+    loss, estimate = _critic_update(
+        generator, critic, optimizer, real_images, noise, gp_weight, clip_value
+    )
+    return {"critic_loss": float(loss), "wasserstein_estimate": float(estimate)}
+
+
+def critic_generator_step(generator, critic, optimizer, noise):
+    """One WGAN generator update: minimise -mean(C(G(z))). Returns {"g_loss"}."""
+    return {"g_loss": float(_generator_update(generator, critic, optimizer, noise))}
+
+
+WGAN_HISTORY_KEYS = ("critic_loss", "wasserstein_estimate", "g_loss")
+
+
+def wgan_optimizers(method):
+    """The papers' optimizers, as (critic_optimizer, generator_optimizer).
+
+    "wgan" (weight clipping, Arjovsky et al. 2017): RMSprop(5e-5) - momentum-based optimizers
+    were unstable with clipping. "wgan-gp" (Gulrajani et al. 2017): Adam(1e-4, beta_1=0,
+    beta_2=0.9).
+    """
+    import keras
+
+    if method == "wgan":
+        return keras.optimizers.RMSprop(5e-5), keras.optimizers.RMSprop(5e-5)
+    if method == "wgan-gp":
+        return (
+            keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9),
+            keras.optimizers.Adam(1e-4, beta_1=0.0, beta_2=0.9),
+        )
+    raise ValueError(f"method must be 'wgan' or 'wgan-gp', got {method!r}.")
+
+
+def train_wgan(
+    generator,
+    critic,
+    x_train,
+    steps=1000,
+    batch_size=64,
+    *,
+    n_critic=5,
+    gp_weight=10.0,
+    clip_value=None,
+    critic_optimizer=None,
+    generator_optimizer=None,
+    sample_every=100,
+    sample_dir=None,
+    n_samples=25,
+    seed=0,
+    progress=True,
+):
+    """Train a Wasserstein GAN: `steps` generator updates, each after `n_critic` critic updates.
+
+    WGAN-GP (the default): gp_weight=10, clip_value=None. WGAN with weight clipping:
+    gp_weight=0, clip_value=0.01. critic: a model without sigmoid (models.build_critic).
+    The optimizers default to the paper's for the chosen method (see wgan_optimizers).
+    Both updates are compiled with tf.function; the first step checks, by comparing weights,
+    that the critic update leaves the generator alone and the generator update the critic.
+    Returns {"critic_loss", "wasserstein_estimate", "g_loss"}: one float per generator step
+    (the critic's numbers averaged over its n_critic updates). wasserstein_estimate is
+    mean(C(x)) - mean(C(G(z))), the critic's estimate of the Wasserstein distance (up to
+    the Lipschitz constant): it should fall as the samples improve.
+    """
+    import tensorflow as tf
+
+    check_gan_images(x_train)
+    for name, value in (
+        ("steps", steps),
+        ("batch_size", batch_size),
+        ("sample_every", sample_every),
+        ("n_critic", n_critic),
+    ):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive whole number, got {value!r}.")
+    if bool(gp_weight) == (clip_value is not None):
+        raise ValueError(
+            "The critic must be kept 1-Lipschitz in exactly one way: gp_weight > 0 and "
+            "clip_value=None (WGAN-GP), or gp_weight=0 and clip_value=0.01 (WGAN); "
+            f"got gp_weight={gp_weight!r}, clip_value={clip_value!r}."
+        )
+    if tuple(x_train.shape[1:]) != tuple(critic.input_shape[1:]):
+        raise ValueError(
+            f"x_train images are shaped {x_train.shape[1:]} but the critic expects "
+            f"{critic.input_shape[1:]}."
+        )
+    final = getattr(critic.layers[-1], "activation", None)
+    if final is not None and getattr(final, "__name__", "") == "sigmoid":
+        raise ValueError(
+            "The critic ends in a sigmoid: a Wasserstein critic outputs raw scores. "
+            "Use models.build_critic()."
+        )
+    defaults = wgan_optimizers("wgan" if clip_value is not None else "wgan-gp")
+    c_opt = critic_optimizer or defaults[0]
+    g_opt = generator_optimizer or defaults[1]
+    c_opt.build(critic.trainable_variables)
+    g_opt.build(generator.trainable_variables)
+
+    def update_critic(real, noise):
+        return _critic_update(generator, critic, c_opt, real, noise, gp_weight, clip_value)
+
+    def update_generator(noise):
+        return _generator_update(generator, critic, g_opt, noise)
+
+    update_critic, update_generator = tf.function(update_critic), tf.function(update_generator)
+    latent_dim = generator.input_shape[-1]
+    rng = np.random.default_rng(seed)
+    fixed_noise = rng.normal(0, 1, (n_samples, latent_dim)).astype("float32")
+    x_train = np.asarray(x_train, dtype="float32")
+    history = {key: [] for key in WGAN_HISTORY_KEYS}
+    if sample_dir is not None:
+        from gan_course.viz import save_image_grid
+
+        Path(sample_dir).mkdir(parents=True, exist_ok=True)
+    bar = tqdm(range(steps), disable=not progress, mininterval=2.0, ncols=100, desc="training")
+    for step in bar:
+        if step == 0:
+            c_before, g_before = snapshot_weights(critic), snapshot_weights(generator)
+        critic_numbers = []
+        for _ in range(n_critic):
+            real = x_train[rng.integers(0, len(x_train), batch_size)]
+            noise = rng.normal(0, 1, (batch_size, latent_dim)).astype("float32")
+            critic_numbers.append([float(t) for t in update_critic(real, noise)])
+        if step == 0 and (
+            weights_changed(g_before, generator) or not weights_changed(c_before, critic)
+        ):
+            raise RuntimeError("The critic update must change the critic and only the critic.")
+        noise = rng.normal(0, 1, (batch_size, latent_dim)).astype("float32")
+        if step == 0:
+            c_before, g_before = snapshot_weights(critic), snapshot_weights(generator)
+        g_loss = float(update_generator(noise))
+        if step == 0 and (
+            weights_changed(c_before, critic) or not weights_changed(g_before, generator)
+        ):
+            raise RuntimeError("The generator update must change the generator and only it.")
+        c_loss, estimate = np.mean(critic_numbers, axis=0)
+        history["critic_loss"].append(float(c_loss))
+        history["wasserstein_estimate"].append(float(estimate))
+        history["g_loss"].append(g_loss)
+        if step % sample_every == 0:
+            if progress:
+                bar.write(
+                    f"step {step:5d}  critic_loss {c_loss:.4f}  W estimate {estimate:.4f}"
+                    f"  g_loss {g_loss:.4f}"
+                )
+            if sample_dir is not None:
+                samples = generator.predict_on_batch(fixed_noise)
+                save_image_grid(
+                    samples, Path(sample_dir) / f"step_{step:05d}.png", value_range=(-1, 1)
+                )
+    bar.close()
+    return history

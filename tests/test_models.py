@@ -105,3 +105,23 @@ def test_mlp_gan_has_the_textbook_shape_and_counts():
     gan = models.build_gan(generator, discriminator, optimizer=keras.optimizers.Adam(0.0002))
     assert float(gan.optimizer.learning_rate) == pytest.approx(0.0002)
     assert gan.predict_on_batch(np.zeros((2, 128))).shape == (2, 1)
+
+
+def test_lsgan_discriminator_has_no_sigmoid_and_the_gan_uses_its_loss():
+    discriminator = models.build_discriminator(loss="mse")
+    assert discriminator.layers[-1].activation.__name__ == "linear"
+    assert discriminator.count_params() == 212_865
+    gan = models.build_gan(models.build_generator(), discriminator)
+    assert gan.loss == "mse" and discriminator.loss == "mse"
+
+
+def test_unknown_discriminator_loss_is_refused():
+    with pytest.raises(ValueError, match="mse"):
+        models.build_discriminator(loss="hinge")
+
+
+def test_critic_is_the_discriminator_without_sigmoid():
+    critic = models.build_critic()
+    assert critic.count_params() == 212_865
+    assert critic.layers[-1].activation.__name__ == "linear"
+    assert not critic.compiled  # trained by training.critic_step, not compiled

@@ -244,9 +244,7 @@ def test_load_or_train_generator_trains_once_then_loads(x_train, tmp_path):
 
 
 def _critic():
-    critic = models.build_discriminator()
-    critic.layers[-1].activation = keras.activations.linear  # a critic has no sigmoid
-    return critic
+    return models.build_critic()
 
 
 @pytest.mark.parametrize("gp_weight, clip_value", [(10.0, None), (0.0, 0.01)])
@@ -272,3 +270,85 @@ def test_critic_step_trains_the_critic_only(gp_weight, clip_value, batch):
     c_before, g_before = weights(critic), weights(generator)
     training.critic_generator_step(generator, critic, keras.optimizers.Adam(1e-4), noise)
     assert changed(g_before, generator) and not changed(c_before, critic)
+
+
+def test_one_sided_label_smoothing_asks_d_for_the_real_label(textbook_models, batch, monkeypatch):
+    generator, discriminator, _ = textbook_models
+    real, noise = batch
+    targets = []
+    original = discriminator.train_on_batch
+
+    def spy(x, y):
+        targets.append(np.array(y))
+        return original(x, y)
+
+    monkeypatch.setattr(discriminator, "train_on_batch", spy)
+    training.discriminator_step(generator, discriminator, real, noise, real_label=0.9)
+    np.testing.assert_allclose(targets[0], 0.9)  # real images
+    np.testing.assert_allclose(targets[1], 0.0)  # fakes keep 0: smoothing is one-sided
+
+
+@pytest.mark.parametrize("bad", [0.3, 1.5, True])
+def test_nonsense_real_labels_are_refused(textbook_models, x_train, bad):
+    generator, discriminator, gan = textbook_models
+    with pytest.raises(ValueError, match="real_label"):
+        training.train_gan(generator, discriminator, gan, x_train, steps=1, real_label=bad)
+
+
+def test_lsgan_trains_through_the_textbook_loop(x_train):
+    keras.utils.set_random_seed(0)
+    generator = models.build_generator()
+    discriminator = models.build_discriminator(loss="mse")
+    gan = models.build_gan(generator, discriminator)
+    history = training.train_gan(
+        generator, discriminator, gan, x_train, steps=3, batch_size=8, progress=False
+    )
+    assert all(np.isfinite(history["d_loss"])) and all(np.isfinite(history["g_loss"]))
+
+
+@pytest.mark.parametrize("gp_weight, clip_value", [(10.0, None), (0.0, 0.01)])
+def test_train_wgan_records_the_wasserstein_estimate(x_train, tmp_path, gp_weight, clip_value):
+    keras.utils.set_random_seed(0)
+    generator, critic = models.build_generator(), models.build_critic()
+    history = training.train_wgan(
+        generator,
+        critic,
+        x_train,
+        steps=3,
+        batch_size=8,
+        n_critic=2,
+        gp_weight=gp_weight,
+        clip_value=clip_value,
+        sample_every=2,
+        sample_dir=tmp_path,
+        progress=False,
+    )
+    assert set(history) == {"critic_loss", "wasserstein_estimate", "g_loss"}
+    assert all(len(values) == 3 and np.all(np.isfinite(values)) for values in history.values())
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == ["step_00000.png", "step_00002.png"]
+    if clip_value:
+        assert max(np.abs(np.array(w)).max() for w in critic.trainable_weights) <= clip_value
+    else:  # the critic loss includes the (non-negative) penalty, so it is >= -estimate
+        assert all(
+            c >= -w - 1e-5 for c, w in zip(history["critic_loss"], history["wasserstein_estimate"])
+        )
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"gp_weight": 10.0, "clip_value": 0.01}, "exactly one way"),
+        ({"gp_weight": 0.0, "clip_value": None}, "exactly one way"),
+        ({"n_critic": 0}, "n_critic"),
+    ],
+)
+def test_train_wgan_refuses_nonsense(x_train, kwargs, message):
+    generator, critic = models.build_generator(), models.build_critic()
+    with pytest.raises(ValueError, match=message):
+        training.train_wgan(generator, critic, x_train, steps=1, progress=False, **kwargs)
+
+
+def test_train_wgan_refuses_a_sigmoid_critic(textbook_models, x_train):
+    generator, discriminator, _ = textbook_models
+    with pytest.raises(ValueError, match="sigmoid"):
+        training.train_wgan(generator, discriminator, x_train, steps=1, progress=False)
