@@ -1,0 +1,660 @@
+"""Checkers for the exercise notebooks: does the student's code *behave* like the textbook's?
+
+Each `check_*` function takes what the student wrote (a function, a layer class), runs it on
+fixed, seeded inputs and returns a Verdict. A notebook cell ending in a check shows it:
+
+    check_generator: 4 of 4 right
+      ✓ maps noise (N, 100) to images (N, 28, 28, 1)
+      ✗ outputs lie in [0, 1]: end with activation="tanh" so images lie in [-1, 1] like the data
+      ...
+
+The text holds no timings and no training-dependent numbers, so it is the same run after run:
+nbval compares it with the verdicts stored in the solution notebook (see scripts/grade.py).
+Checkers look at behaviour (shapes, ranges, parameter counts, which weights a step changes),
+never at source text, so any correct solution passes.
+"""
+
+import functools
+import math
+from dataclasses import dataclass, field
+
+import keras
+import numpy as np
+
+RIGHT, WRONG = "✓", "✗"
+
+
+@dataclass
+class Verdict:
+    """What a checker found: one line per property, right (✓) or wrong (✗, with the fix)."""
+
+    name: str
+    lines: list = field(default_factory=list)  # (ok, text)
+
+    @property
+    def passed(self):
+        return bool(self.lines) and all(ok for ok, _ in self.lines)
+
+    def __str__(self):
+        right = sum(ok for ok, _ in self.lines)
+        head = f"{self.name}: {right} of {len(self.lines)} right"
+        return "\n".join([head] + [f"  {RIGHT if ok else WRONG} {text}" for ok, text in self.lines])
+
+    __repr__ = __str__
+
+    def expect(self, ok, right, wrong):
+        """Record one property: `right` if ok, else `wrong` (what is wrong and the fix)."""
+        self.lines.append((bool(ok), right if ok else wrong))
+        return bool(ok)
+
+
+def _checker(function):
+    """Run a checker; if the student's code raises, report that as the last wrong line."""
+
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        verdict = Verdict(function.__name__)
+        keras.utils.set_random_seed(0)
+        try:
+            function(verdict, *args, **kwargs)
+        except Exception as error:  # noqa: BLE001 - any error in student code is a verdict
+            message = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            verdict.lines.append(
+                (False, f"your code raised {type(error).__name__}: {message[:160]}".rstrip(": "))
+            )
+        return verdict
+
+    return run
+
+
+def _number(x):
+    return float(np.asarray(keras.ops.convert_to_numpy(x)).reshape(-1)[0])
+
+
+def _array(x):
+    return np.asarray(keras.ops.convert_to_numpy(x), dtype=np.float64)
+
+
+def _weights(model):
+    return [np.array(w) for w in model.weights]
+
+
+def _changed(before, model):
+    return any(not np.array_equal(a, np.array(b)) for a, b in zip(before, model.weights))
+
+
+def _close(a, b, tol=1e-4):
+    return a is not None and math.isclose(a, b, rel_tol=tol, abs_tol=tol)
+
+
+def _images(n=16, value_range=(-1, 1), seed=0):
+    low, high = value_range
+    rng = np.random.default_rng(seed)
+    return rng.uniform(low, high, (n, 28, 28, 1)).astype("float32")
+
+
+def _noise(n=16, latent_dim=100, seed=1):
+    return np.random.default_rng(seed).normal(size=(n, latent_dim)).astype("float32")
+
+
+# --- Chapter 01: the GAN idea ------------------------------------------------------------
+
+
+@_checker
+def check_value_function(v, value_function):
+    """value_function(d_real, d_fake) = mean(log D(x)) + mean(log(1 - D(G(z))))."""
+    d_real, d_fake = np.array([0.9, 0.8]), np.array([0.1, 0.3])
+    expected = np.mean(np.log(d_real)) + np.mean(np.log(1 - d_fake))
+    got = _number(value_function(d_real, d_fake))
+    v.expect(
+        _close(got, expected),
+        "V(D, G) on D(x) = [0.9, 0.8], D(G(z)) = [0.1, 0.3] is mean(log D(x)) + "
+        "mean(log(1 - D(G(z))))",
+        f"V on D(x) = [0.9, 0.8], D(G(z)) = [0.1, 0.3] should be {expected:.4f}, got {got:.4f}: "
+        "average log D(x) over real and log(1 - D(G(z))) over fakes, then add",
+    )
+    half = np.full(4, 0.5)
+    got = _number(value_function(half, half))
+    v.expect(
+        _close(got, -math.log(4)),
+        "at D = 1/2 everywhere V = -log 4 (the equilibrium)",
+        f"at D = 1/2 everywhere V should be -log 4 = -1.3863, got {got:.4f}",
+    )
+
+
+@_checker
+def check_generator_losses(v, saturating_loss, non_saturating_loss):
+    """saturating: mean(log(1 - D(G(z)))); non-saturating: -mean(log D(G(z)))."""
+    d_fake = np.array([0.01, 0.2])
+    want_s, want_n = np.mean(np.log(1 - d_fake)), -np.mean(np.log(d_fake))
+    got_s, got_n = _number(saturating_loss(d_fake)), _number(non_saturating_loss(d_fake))
+    v.expect(
+        _close(got_s, want_s),
+        "saturating (minimax) loss = mean(log(1 - D(G(z))))",
+        f"saturating loss on D(G(z)) = [0.01, 0.2] should be {want_s:.4f}, got {got_s:.4f}: "
+        "it is G's term of the value function, mean(log(1 - D(G(z))))",
+    )
+    v.expect(
+        _close(got_n, want_n),
+        "non-saturating loss = -mean(log D(G(z)))",
+        f"non-saturating loss on D(G(z)) = [0.01, 0.2] should be {want_n:.4f}, got {got_n:.4f}: "
+        "use -mean(log D(G(z))), the loss of training G with the label 'real'",
+    )
+    falls = _number(non_saturating_loss(np.array([0.9]))) < _number(
+        non_saturating_loss(np.array([0.1]))
+    )
+    v.expect(
+        falls,
+        "the non-saturating loss falls as D is fooled more",
+        "the non-saturating loss should be lower when D(G(z)) is higher: check the sign",
+    )
+
+
+@_checker
+def check_optimal_discriminator(v, optimal_discriminator):
+    """D*(x) = p_data(x) / (p_data(x) + p_model(x))."""
+    p_data, p_model = np.array([0.3, 0.1, 0.2]), np.array([0.1, 0.3, 0.2])
+    got = _array(optimal_discriminator(p_data, p_model)).reshape(-1)
+    v.expect(
+        got.shape == (3,) and np.allclose(got, [0.75, 0.25, 0.5], atol=1e-6),
+        "D*(x) = p_data / (p_data + p_model), elementwise",
+        f"D* for p_data = [0.3, 0.1, 0.2], p_model = [0.1, 0.3, 0.2] should be "
+        f"[0.75, 0.25, 0.5], got {np.round(got, 4).tolist()}",
+    )
+
+
+# --- Chapters 02-04: the networks ----------------------------------------------------------
+
+
+def _generator_checks(v, generator, latent_dim, count, last_layer):
+    in_shape = tuple(generator.input_shape[1:])
+    v.expect(
+        in_shape == (latent_dim,),
+        f"takes noise vectors of size {latent_dim}",
+        f"takes inputs shaped {in_shape}: the textbook's takes noise of size {latent_dim} "
+        f"(keras.Input(shape=({latent_dim},)))",
+    )
+    size = in_shape[0] if len(in_shape) == 1 and in_shape[0] else latent_dim
+    images = _array(generator(_noise(8, size)))
+    v.expect(
+        images.shape == (8, 28, 28, 1),
+        "makes images shaped (N, 28, 28, 1)",
+        f"makes outputs shaped (N, {', '.join(map(str, images.shape[1:]))}), not "
+        "(N, 28, 28, 1): check the Reshape and the last layer's channels (1 for grey)",
+    )
+    big = _array(generator(_noise(64, size, seed=2) * 30.0))
+    low, high = float(big.min()), float(big.max())
+    if low < -1 - 1e-6 or high > 1 + 1e-6:
+        problem = "outputs go beyond [-1, 1]"
+    else:
+        problem = "outputs never go below 0 (a sigmoid?)"
+    v.expect(
+        low >= -1 - 1e-6 and high <= 1 + 1e-6 and low < -0.01,
+        "outputs lie in [-1, 1] (tanh), like the scaled training images",
+        f"{problem}: {last_layer} needs activation='tanh' so images lie in [-1, 1] like the "
+        "scaled training data",
+    )
+    n = generator.count_params()
+    v.expect(
+        n == count,
+        f"{count:,} parameters, as in the textbook",
+        f"{n:,} parameters, the textbook's has {count:,}: compare your layers' sizes with "
+        "the chapter",
+    )
+    different = not np.allclose(images[0], images[1])
+    v.expect(
+        different,
+        "different noise gives different images",
+        "different noise vectors give the same image: the noise must flow into the first layer",
+    )
+
+
+@_checker
+def check_generator(v, build_generator):
+    """The textbook DCGAN generator: build_generator() -> (N, 100) noise to (N, 28, 28, 1)."""
+    _generator_checks(v, build_generator(), 100, 865_281, "the last Conv2D")
+
+
+@_checker
+def check_mlp_generator(v, build_mlp_generator):
+    """The MLP GAN generator: build_mlp_generator() -> (N, 128) noise to (N, 28, 28, 1)."""
+    _generator_checks(v, build_mlp_generator(), 128, 1_493_520, "the last Dense layer")
+
+
+def _discriminator_checks(v, discriminator, count):
+    images = _images(16)
+    out = _array(discriminator(images))
+    v.expect(
+        out.shape == (16, 1),
+        "maps images (N, 28, 28, 1) to one number each, (N, 1)",
+        f"outputs shaped {out.shape} for 16 images: end with Flatten and Dense(1)",
+    )
+    v.expect(
+        out.min() >= 0 and out.max() <= 1,
+        "outputs are probabilities in [0, 1] (sigmoid)",
+        "outputs leave [0, 1]: the last Dense needs activation='sigmoid' (P(real))",
+    )
+    n = discriminator.count_params()
+    v.expect(
+        n == count,
+        f"{count:,} parameters, as in the textbook",
+        f"{n:,} parameters, the textbook's has {count:,}: compare your layers (filters, "
+        "kernel size, strides) with the chapter",
+    )
+    if not v.expect(
+        getattr(discriminator, "compiled", False),
+        "compiled, ready for train_on_batch",
+        "not compiled: call discriminator.compile(loss='binary_crossentropy', optimizer=...)",
+    ):
+        return
+    labels = np.ones((16, 1), dtype="float32")
+    labels[::2] = 0
+    probabilities = np.clip(_array(discriminator(images, training=False)), 1e-7, 1 - 1e-7)
+    bce = float(
+        np.mean(-(labels * np.log(probabilities) + (1 - labels) * np.log(1 - probabilities)))
+    )
+    result = discriminator.test_on_batch(images, labels)
+    loss = float(np.atleast_1d(result)[0])
+    v.expect(
+        _close(loss, bce, tol=1e-3),
+        "its loss is the binary cross-entropy",
+        "its loss is not the binary cross-entropy: compile with loss='binary_crossentropy'",
+    )
+    before = _weights(discriminator)
+    discriminator.train_on_batch(images, labels)
+    v.expect(
+        _changed(before, discriminator),
+        "learns in train_on_batch",
+        "train_on_batch leaves its weights unchanged: is discriminator.trainable False?",
+    )
+
+
+@_checker
+def check_discriminator(v, build_discriminator):
+    """The textbook DCGAN discriminator: build_discriminator() -> compiled, (N, 1) P(real)."""
+    _discriminator_checks(v, build_discriminator(), 212_865)
+
+
+@_checker
+def check_mlp_discriminator(v, build_mlp_discriminator):
+    """The MLP GAN discriminator: build_mlp_discriminator() -> compiled, (N, 1) P(real)."""
+    _discriminator_checks(v, build_mlp_discriminator(), 1_460_225)
+
+
+# --- Chapter 05: the combined model and the training step ---------------------------------
+
+
+def _textbook_pair():
+    from gan_course import models
+
+    return models.build_generator(), models.build_discriminator()
+
+
+@_checker
+def check_combined_model(v, build_gan):
+    """build_gan(generator, discriminator) -> the compiled combined model, D frozen inside."""
+    generator, discriminator = _textbook_pair()
+    gan = build_gan(generator, discriminator)
+    noise = _noise(8)
+    out = _array(gan(noise, training=False))
+    v.expect(
+        out.shape == (8, 1),
+        "maps noise (N, 100) to D's verdict on G's images, (N, 1)",
+        f"maps noise to outputs shaped {out.shape}: chain them, discriminator(generator(noise))",
+    )
+    chained = _array(discriminator(generator(noise, training=False), training=False))
+    v.expect(
+        out.shape == chained.shape and np.allclose(out, chained, atol=1e-5),
+        "is D(G(z)) with the same generator and discriminator objects",
+        "does not equal discriminator(generator(noise)): build it from the two models "
+        "passed in, not new ones",
+    )
+    if not v.expect(
+        getattr(gan, "compiled", False),
+        "compiled",
+        "not compiled: call gan.compile(loss='binary_crossentropy', optimizer=...)",
+    ):
+        return
+    d_before, g_before = _weights(discriminator), _weights(generator)
+    gan.train_on_batch(noise, np.ones((8, 1), dtype="float32"))
+    v.expect(
+        not _changed(d_before, discriminator),
+        "the discriminator stays frozen when the combined model trains",
+        "the discriminator changed when the combined model trained: set "
+        "discriminator.trainable = False before compiling the combined model",
+    )
+    v.expect(
+        _changed(g_before, generator),
+        "the generator learns through the combined model",
+        "the generator did not change when the combined model trained: is it trainable?",
+    )
+
+
+@_checker
+def check_train_step(v, train_step):
+    """train_step(generator, discriminator, gan, real_images, noise): one textbook GAN step.
+
+    Runs two steps on the textbook models built in the textbook order (D compiled, then frozen
+    by build_gan) and watches every train_on_batch: which labels, which weights changed.
+    """
+    from gan_course import models
+
+    generator, discriminator = _textbook_pair()
+    gan = models.build_gan(generator, discriminator)
+    calls = []
+
+    def spy(model, label):
+        original = model.train_on_batch
+
+        def watched(x, y, *args, **kwargs):
+            d_before, g_before = _weights(discriminator), _weights(generator)
+            result = original(x, y, *args, **kwargs)
+            calls.append(
+                (label, _array(y), _changed(d_before, discriminator), _changed(g_before, generator))
+            )
+            return result
+
+        return watched
+
+    discriminator.train_on_batch = spy(discriminator, "d")
+    gan.train_on_batch = spy(gan, "gan")
+    real = _images(16)
+    for seed in (1, 2):
+        train_step(generator, discriminator, gan, real, _noise(16, seed=seed))
+    d_calls = [c for c in calls if c[0] == "d"]
+    g_calls = [c for c in calls if c[0] == "gan"]
+    d_labels = np.concatenate([c[1].reshape(-1) for c in d_calls]) if d_calls else np.zeros(0)
+    v.expect(
+        d_calls and (d_labels >= 0.5).any() and (d_labels == 0).any(),
+        "trains the discriminator on real images (label 1) and fakes (label 0)",
+        "the discriminator must be trained with discriminator.train_on_batch on real images "
+        "(label 1) and on the generator's fakes (label 0)",
+    )
+    v.expect(
+        d_calls and all(c[2] for c in d_calls),
+        "the discriminator learns in its own step, every step",
+        "the discriminator did not learn in its own step: on Keras 3 set "
+        "discriminator.trainable = True right before its train_on_batch",
+    )
+    v.expect(
+        g_calls and all(np.all(c[1] == 1) for c in g_calls),
+        "trains the generator through the combined model with label 1 ('call the fakes real')",
+        "train the generator with gan.train_on_batch(noise, ones): the fakes get the label 1",
+    )
+    v.expect(
+        g_calls and not any(c[2] for c in g_calls),
+        "the discriminator stays frozen in the combined model's step",
+        "the discriminator changed in the combined model's step: set "
+        "discriminator.trainable = False right before gan.train_on_batch",
+    )
+    v.expect(
+        g_calls and all(c[3] for c in g_calls),
+        "the generator learns in the combined model's step",
+        "the generator did not change in the combined model's step",
+    )
+
+
+# --- Chapter 06: autoencoders ---------------------------------------------------------------
+
+
+@_checker
+def check_autoencoder(v, build_autoencoder):
+    """build_autoencoder(latent_dim=32) -> (autoencoder, encoder, decoder), images in [0, 1]."""
+    autoencoder, encoder, decoder = build_autoencoder(latent_dim=32)
+    images = _images(32, value_range=(0, 1))
+    codes = _array(encoder(images))
+    v.expect(
+        codes.shape == (32, 32),
+        "the encoder squeezes each image into a code of 32 numbers",
+        f"the encoder makes codes shaped {codes.shape[1:]}: it should end in Dense(latent_dim)",
+    )
+    out = _array(decoder(codes))
+    extreme = _array(decoder(np.random.default_rng(3).normal(0, 50, codes.shape)))
+    v.expect(
+        out.shape == (32, 28, 28, 1) and extreme.min() >= 0 and extreme.max() <= 1,
+        "the decoder turns codes back into images (N, 28, 28, 1) in [0, 1]",
+        f"the decoder makes outputs shaped {out.shape[1:]} that can leave [0, 1]: end with "
+        "Dense(784, activation='sigmoid') and Reshape((28, 28, 1))",
+    )
+    whole = _array(autoencoder(images))
+    v.expect(
+        whole.shape == out.shape and np.allclose(whole, out, atol=1e-5),
+        "the autoencoder is decoder(encoder(x))",
+        "autoencoder(x) differs from decoder(encoder(x)): chain the two models you return",
+    )
+    if not v.expect(
+        getattr(autoencoder, "compiled", False),
+        "compiled",
+        "the autoencoder is not compiled: compile(optimizer='adam', loss='binary_crossentropy')",
+    ):
+        return
+    first = float(np.atleast_1d(autoencoder.train_on_batch(images, images))[0])
+    for _ in range(30):
+        last = float(np.atleast_1d(autoencoder.train_on_batch(images, images))[0])
+    v.expect(
+        last < first,
+        "learns to reconstruct: its loss falls over 30 steps",
+        "its loss did not fall over 30 steps of train_on_batch(x, x): the target is the input",
+    )
+
+
+@_checker
+def check_add_noise(v, add_noise):
+    """add_noise(images, std=0.5, rng=None) -> noisy copies, still in [0, 1]."""
+    images = _images(8, value_range=(0, 1))
+    noisy = _array(add_noise(images, 0.5, np.random.default_rng(0)))
+    v.expect(
+        noisy.shape == images.shape,
+        "keeps the images' shape",
+        f"returns shape {noisy.shape} for images {images.shape}",
+    )
+    v.expect(
+        noisy.min() >= 0 and noisy.max() <= 1,
+        "stays in [0, 1] (clipped)",
+        "noisy images leave [0, 1]: clip them (np.clip(noisy, 0, 1))",
+    )
+    spread = float(np.std(noisy - images))
+    v.expect(
+        0.2 < spread < 0.6,
+        "adds noise of the asked strength",
+        "the noise is much weaker or stronger than std=0.5: images + rng.normal(0, std, shape)",
+    )
+    again = _array(add_noise(images, 0.5, np.random.default_rng(0)))
+    v.expect(
+        np.array_equal(noisy, again),
+        "the same random generator gives the same noise (reproducible)",
+        "two calls with the same seeded rng gave different noise: draw from the rng passed in",
+    )
+
+
+# --- Chapter 07: the VAE --------------------------------------------------------------------
+
+
+@_checker
+def check_sampling(v, sampling_layer_class):
+    """Sampling()([z_mean, z_log_var]) = z_mean + exp(z_log_var / 2) * eps, eps ~ N(0, I)."""
+    layer = sampling_layer_class()
+    z_mean = np.full((20000, 2), 3.0, dtype="float32")
+    z_log_var = np.full((20000, 2), math.log(4.0), dtype="float32")
+    z = _array(layer([z_mean, z_log_var]))
+    v.expect(
+        z.shape == (20000, 2),
+        "returns one z per (z_mean, z_log_var) pair",
+        f"returns shape {z.shape} for inputs (20000, 2)",
+    )
+    v.expect(
+        abs(z.mean() - 3.0) < 0.05,
+        "z is centred on z_mean",
+        f"z averages {z.mean():.2f} where z_mean = 3: z = z_mean + sigma * eps",
+    )
+    v.expect(
+        abs(z.std() - 2.0) < 0.05,
+        "z spreads by sigma = exp(z_log_var / 2)",
+        f"z spreads by {z.std():.2f} where exp(log(4) / 2) = 2: the standard deviation is "
+        "exp(0.5 * z_log_var), not the variance or the log-variance",
+    )
+    tight = _array(layer([z_mean[:4], np.full((4, 2), -40.0, dtype="float32")]))
+    v.expect(
+        np.allclose(tight, 3.0, atol=1e-3),
+        "with a tiny variance z = z_mean (the randomness is all in eps)",
+        "with z_log_var = -40, z should equal z_mean",
+    )
+
+
+@_checker
+def check_vae_loss_terms(v, vae_loss_terms):
+    """vae_loss_terms(images, reconstruction, z_mean, z_log_var) -> (reconstruction, kl)."""
+    images = np.zeros((2, 28, 28, 1), dtype="float32")
+    images[:, ::2] = 1.0
+    reconstruction = np.full((2, 28, 28, 1), 0.5, dtype="float32")
+    z_mean = np.array([[1.0, 2.0], [1.0, 2.0]], dtype="float32")
+    z_log_var = np.zeros((2, 2), dtype="float32")
+    rec, kl = vae_loss_terms(images, reconstruction, z_mean, z_log_var)
+    rec, kl = _number(rec), _number(kl)
+    want = 784 * math.log(2)
+    v.expect(
+        _close(rec, want, tol=1e-3),
+        "reconstruction loss: binary cross-entropy summed over the pixels, averaged over images",
+        f"reconstruction loss should be 784 * log 2 = {want:.2f} for reconstructions of 0.5, "
+        f"got {rec:.2f}: sum the per-pixel cross-entropy over each image, then average",
+    )
+    v.expect(
+        _close(kl, 2.5, tol=1e-3),
+        "KL term: -1/2 sum(1 + log_var - mean^2 - exp(log_var)) per image",
+        f"KL for z_mean = [1, 2], z_log_var = [0, 0] should be 2.5, got {kl:.3f}: "
+        "-0.5 * sum(1 + log_var - mean**2 - exp(log_var)) over the latent dimensions",
+    )
+    _, zero = vae_loss_terms(images, reconstruction, np.zeros((2, 2), "float32"), z_log_var)
+    v.expect(
+        _close(_number(zero), 0.0),
+        "KL is 0 when the code distribution is N(0, I)",
+        "KL should be 0 for z_mean = 0, z_log_var = 0",
+    )
+
+
+# --- Chapter 08: the latent space -----------------------------------------------------------
+
+
+_Z0, _Z1 = np.array([1.0, 0.0, 2.0]), np.array([0.0, 2.0, 1.0])
+
+
+@_checker
+def check_interpolate(v, interpolate):
+    """interpolate(z0, z1, steps) -> (steps, dim) points on the line, ends included."""
+    path = _array(interpolate(_Z0, _Z1, 5))
+    v.expect(
+        path.shape == (5, 3), "returns (steps, dim)", f"returns shape {path.shape}, not (5, 3)"
+    )
+    v.expect(
+        path.shape == (5, 3) and np.allclose(path[0], _Z0) and np.allclose(path[-1], _Z1),
+        "starts at z0 and ends at z1",
+        "the path must start at z0 and end at z1 (np.linspace(0, 1, steps))",
+    )
+    v.expect(
+        path.shape == (5, 3) and np.allclose(path[2], (_Z0 + _Z1) / 2),
+        "evenly spaced: the middle point is (z0 + z1) / 2",
+        "the middle point should be (z0 + z1) / 2: (1 - t) * z0 + t * z1",
+    )
+
+
+@_checker
+def check_slerp(v, slerp):
+    """slerp(z0, z1, steps) -> (steps, dim) points on the great-circle arc, ends included."""
+    z0, z1 = np.array([3.0, 0.0, 0.0]), np.array([0.0, 3.0, 0.0])
+    path = _array(slerp(z0, z1, 5))
+    v.expect(
+        path.shape == (5, 3), "returns (steps, dim)", f"returns shape {path.shape}, not (5, 3)"
+    )
+    v.expect(
+        path.shape == (5, 3) and np.allclose(path[0], z0) and np.allclose(path[-1], z1),
+        "starts at z0 and ends at z1",
+        "the path must start at z0 and end at z1",
+    )
+    norms = np.linalg.norm(path, axis=1) if path.ndim == 2 else np.zeros(1)
+    v.expect(
+        np.allclose(norms, 3.0),
+        "keeps the length of equally long vectors (stays on the sphere)",
+        f"lengths along the path are {np.round(norms, 2).tolist()}, not all 3: interpolate the "
+        "angle, sin((1 - t) * omega) / sin(omega) * z0 + sin(t * omega) / sin(omega) * z1",
+    )
+
+
+@_checker
+def check_attribute_vector(v, attribute_vector):
+    """attribute_vector(latents, labels, positive, negative) -> mean(positive) - mean(negative)."""
+    latents = np.array([[1.0, 0.0], [3.0, 0.0], [0.0, 1.0], [0.0, 3.0], [9.0, 9.0]])
+    labels = np.array([7, 7, 1, 1, 4])
+    got = _array(attribute_vector(latents, labels, 7, 1)).reshape(-1)
+    v.expect(
+        got.shape == (2,) and np.allclose(got, [2.0, -2.0]),
+        "mean latent of the positive group minus mean latent of the negative group",
+        f"for 7s at [1, 0], [3, 0] and 1s at [0, 1], [0, 3] the 7-minus-1 vector is [2, -2], "
+        f"got {np.round(got, 3).tolist()}: other labels must not count",
+    )
+
+
+# --- Chapter 09: better losses --------------------------------------------------------------
+
+
+@_checker
+def check_lsgan_losses(v, discriminator_loss, generator_loss):
+    """LSGAN: D: 1/2 mean((D(x) - 1)^2) + 1/2 mean(D(G(z))^2); G: 1/2 mean((D(G(z)) - 1)^2)."""
+    d_real, d_fake = np.array([1.0, 0.5]), np.array([0.0, 2.0])
+    got = _number(discriminator_loss(d_real, d_fake))
+    v.expect(
+        _close(got, 1.0625),
+        "discriminator: 1/2 mean((D(x) - 1)^2) + 1/2 mean(D(G(z))^2)",
+        f"on D(x) = [1, 0.5], D(G(z)) = [0, 2] the discriminator loss is 1.0625, got {got:.4f}",
+    )
+    got = _number(generator_loss(d_fake))
+    v.expect(
+        _close(got, 0.5),
+        "generator: 1/2 mean((D(G(z)) - 1)^2)",
+        f"on D(G(z)) = [0, 2] the generator loss is 0.5, got {got:.4f}: a fake scored 2 "
+        "(far past 'real') is penalised too",
+    )
+
+
+@_checker
+def check_wasserstein_losses(v, critic_loss, generator_loss):
+    """WGAN: critic mean(C(G(z))) - mean(C(x)); generator -mean(C(G(z)))."""
+    c_real, c_fake = np.array([2.0, 4.0]), np.array([-1.0, 0.0])
+    got = _number(critic_loss(c_real, c_fake))
+    v.expect(
+        _close(got, -3.5),
+        "critic: mean(C(G(z))) - mean(C(x)) (minus its Wasserstein estimate)",
+        f"on C(x) = [2, 4], C(G(z)) = [-1, 0] the critic loss is -3.5, got {got:.4f}",
+    )
+    got = _number(generator_loss(c_fake))
+    v.expect(
+        _close(got, 0.5),
+        "generator: -mean(C(G(z)))",
+        f"on C(G(z)) = [-1, 0] the generator loss is 0.5, got {got:.4f}",
+    )
+
+
+def _linear_critic(slope):
+    critic = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    critic.layers[0].set_weights([np.array([[slope], [0.0]]), np.zeros(1)])
+    return critic
+
+
+@_checker
+def check_gradient_penalty(v, gradient_penalty):
+    """gradient_penalty(critic, real, fake) = mean((||grad C(x_hat)|| - 1)^2)."""
+    rng = np.random.default_rng(0)
+    real = rng.normal(size=(8, 2)).astype("float32")
+    fake = rng.normal(size=(8, 2)).astype("float32")
+    for slope, want, words in (
+        (1.0, 0.0, "zero for a critic of slope 1 (1-Lipschitz)"),
+        (3.0, 4.0, "(3 - 1)^2 = 4 for a critic of slope 3"),
+        (0.5, 0.25, "(0.5 - 1)^2 = 0.25 for a critic of slope 0.5"),
+    ):
+        got = _number(gradient_penalty(_linear_critic(slope), real, fake))
+        v.expect(
+            _close(got, want, tol=1e-3),
+            words,
+            f"for a linear critic of slope {slope:g} the penalty is {want:g}, got {got:.4f}: "
+            "take the gradient of C at points between real and fake, and average "
+            "(norm - 1)^2",
+        )

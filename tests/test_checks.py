@@ -1,0 +1,282 @@
+"""The exercise checkers: the course's own solutions pass, typical mistakes get the right fix."""
+
+import keras
+import numpy as np
+import pytest
+from keras import layers
+
+from gan_course import autoencoders, checks, latent, losses, models, training
+
+
+def assert_right(verdict):
+    assert verdict.passed, str(verdict)
+    assert checks.WRONG not in str(verdict)
+
+
+def assert_wrong(verdict, *fragments):
+    text = str(verdict)
+    assert not verdict.passed, text
+    wrong_lines = [line for line in text.splitlines() if checks.WRONG in line]
+    for fragment in fragments:
+        assert any(fragment in line for line in wrong_lines), text
+
+
+# The course's own code passes every checker.
+RIGHT = [
+    (checks.check_value_function, (losses.value_function,)),
+    (
+        checks.check_generator_losses,
+        (losses.saturating_generator_loss, losses.non_saturating_generator_loss),
+    ),
+    (checks.check_optimal_discriminator, (losses.optimal_discriminator,)),
+    (checks.check_generator, (models.build_generator,)),
+    (checks.check_mlp_generator, (models.build_mlp_generator,)),
+    (checks.check_discriminator, (models.build_discriminator,)),
+    (checks.check_mlp_discriminator, (models.build_mlp_discriminator,)),
+    (checks.check_combined_model, (models.build_gan,)),
+    (
+        checks.check_train_step,
+        (
+            lambda g, d, gan, real, noise: (
+                training.discriminator_step(g, d, real, noise),
+                training.generator_step(gan, d, noise),
+            ),
+        ),
+    ),
+    (checks.check_autoencoder, (autoencoders.build_dense_autoencoder,)),
+    (checks.check_add_noise, (autoencoders.add_noise,)),
+    (checks.check_sampling, (autoencoders.Sampling,)),
+    (checks.check_vae_loss_terms, (autoencoders.vae_loss_terms,)),
+    (checks.check_interpolate, (latent.interpolate,)),
+    (checks.check_slerp, (latent.slerp,)),
+    (checks.check_attribute_vector, (latent.attribute_vector,)),
+    (checks.check_lsgan_losses, (losses.lsgan_discriminator_loss, losses.lsgan_generator_loss)),
+    (
+        checks.check_wasserstein_losses,
+        (losses.wasserstein_critic_loss, losses.wasserstein_generator_loss),
+    ),
+    (checks.check_gradient_penalty, (losses.gradient_penalty,)),
+]
+
+
+@pytest.mark.parametrize("checker, args", RIGHT, ids=[c.__name__ for c, _ in RIGHT])
+def test_the_course_solution_passes(checker, args):
+    assert_right(checker(*args))
+
+
+def test_every_public_checker_is_covered():
+    public = {name for name in dir(checks) if name.startswith("check_")}
+    assert public == {checker.__name__ for checker, _ in RIGHT}
+
+
+def test_verdicts_are_the_same_run_after_run():
+    first = str(checks.check_train_step(RIGHT[8][1][0]))
+    assert first == str(checks.check_train_step(RIGHT[8][1][0]))
+    assert str(checks.check_generator(models.build_generator)) == str(
+        checks.check_generator(models.build_generator)
+    )
+
+
+def test_a_verdict_reads_like_a_checklist():
+    text = str(checks.check_interpolate(latent.interpolate))
+    assert text.splitlines() == [
+        "check_interpolate: 3 of 3 right",
+        "  ✓ returns (steps, dim)",
+        "  ✓ starts at z0 and ends at z1",
+        "  ✓ evenly spaced: the middle point is (z0 + z1) / 2",
+    ]
+
+
+# Typical mistakes, and the fix each verdict names.
+
+
+def test_value_function_with_the_wrong_fake_term():
+    verdict = checks.check_value_function(lambda r, f: np.mean(np.log(r)) + np.mean(np.log(f)))
+    assert_wrong(verdict, "log(1 - D(G(z)))")
+
+
+def test_non_saturating_loss_with_the_wrong_sign():
+    verdict = checks.check_generator_losses(
+        losses.saturating_generator_loss, lambda f: np.mean(np.log(f))
+    )
+    assert_wrong(verdict, "-mean(log D(G(z)))", "check the sign")
+
+
+def test_optimal_discriminator_upside_down():
+    verdict = checks.check_optimal_discriminator(lambda p, q: q / (p + q))
+    assert_wrong(verdict, "[0.75, 0.25, 0.5]")
+
+
+def _sigmoid_generator():
+    generator = models.build_generator()
+    generator.layers[-1].activation = keras.activations.sigmoid
+    return generator
+
+
+def test_generator_with_a_sigmoid_output():
+    verdict = checks.check_generator(_sigmoid_generator)
+    assert_wrong(verdict, "activation='tanh'")
+    assert len([line for line in str(verdict).splitlines() if checks.WRONG in line]) == 1
+
+
+def test_generator_with_three_channels():
+    verdict = checks.check_generator(lambda: models.build_generator(image_shape=(28, 28, 3)))
+    assert_wrong(verdict, "(N, 28, 28, 3)", "parameters")
+
+
+def test_mlp_generator_with_the_dcgan_noise_size():
+    assert_wrong(checks.check_mlp_generator(lambda: models.build_mlp_generator(100)), "size 128")  # noqa: E501
+
+
+def test_generator_that_raises_is_reported_not_crashed():
+    def broken():
+        raise ValueError("Input 0 of layer dense is incompatible")
+
+    verdict = checks.check_generator(broken)
+    assert_wrong(verdict, "your code raised ValueError: Input 0 of layer dense")
+
+
+def test_uncompiled_discriminator():
+    def uncompiled():
+        d = models.build_discriminator()
+        return keras.Sequential(d.layers)
+
+    assert_wrong(checks.check_discriminator(uncompiled), "not compiled")
+
+
+def test_discriminator_compiled_with_the_wrong_loss():
+    def mse():
+        d = models.build_discriminator()
+        d.compile(loss="mse", optimizer="adam")
+        return d
+
+    assert_wrong(checks.check_discriminator(mse), "binary_crossentropy")
+
+
+def test_frozen_discriminator_does_not_learn():
+    def frozen():
+        d = models.build_discriminator()
+        d.trainable = False
+        return d
+
+    assert_wrong(checks.check_discriminator(frozen), "trainable")
+
+
+def test_combined_model_without_the_freeze():
+    def unfrozen(generator, discriminator):
+        noise = keras.Input((100,))
+        gan = keras.Model(noise, discriminator(generator(noise)))
+        gan.compile(loss="binary_crossentropy", optimizer="adam")
+        return gan
+
+    assert_wrong(checks.check_combined_model(unfrozen), "discriminator.trainable = False")
+
+
+def test_train_step_written_the_keras_2_way():
+    """The textbook's step, flag set once: D never learns on Keras 3."""
+
+    def keras2_step(generator, discriminator, gan, real, noise):
+        fake = generator.predict_on_batch(noise)
+        discriminator.train_on_batch(real, np.ones((len(real), 1)))
+        discriminator.train_on_batch(fake, np.zeros((len(noise), 1)))
+        gan.train_on_batch(noise, np.ones((len(noise), 1)))
+
+    assert_wrong(checks.check_train_step(keras2_step), "trainable = True right before")
+
+
+def test_train_step_that_unfreezes_d_in_the_combined_step():
+    def leaky(generator, discriminator, gan, real, noise):
+        discriminator.trainable = True
+        fake = generator.predict_on_batch(noise)
+        discriminator.train_on_batch(real, np.ones((len(real), 1)))
+        discriminator.train_on_batch(fake, np.zeros((len(noise), 1)))
+        gan.train_on_batch(noise, np.ones((len(noise), 1)))
+
+    verdict = checks.check_train_step(leaky)
+    assert_wrong(verdict, "trainable = False right before gan.train_on_batch")
+
+
+def test_train_step_labelling_fakes_fake_for_the_generator():
+    def wrong_labels(generator, discriminator, gan, real, noise):
+        training.discriminator_step(generator, discriminator, real, noise)
+        discriminator.trainable = False
+        gan.train_on_batch(noise, np.zeros((len(noise), 1)))
+
+    assert_wrong(checks.check_train_step(wrong_labels), "the fakes get the label 1")
+
+
+def test_autoencoder_with_a_relu_decoder():
+    def relu_decoder(latent_dim=32):
+        encoder = keras.Sequential(
+            [keras.Input((28, 28, 1)), layers.Flatten(), layers.Dense(latent_dim, "relu")]
+        )
+        decoder = keras.Sequential(
+            [keras.Input((latent_dim,)), layers.Dense(784, "relu"), layers.Reshape((28, 28, 1))]
+        )
+        autoencoder = keras.Sequential([encoder, decoder])
+        autoencoder.compile(optimizer="adam", loss="mse")
+        return autoencoder, encoder, decoder
+
+    assert_wrong(checks.check_autoencoder(relu_decoder), "activation='sigmoid'")
+
+
+def test_add_noise_without_clipping():
+    verdict = checks.check_add_noise(lambda x, std, rng: x + rng.normal(0, std, x.shape))
+    assert_wrong(verdict, "np.clip")
+
+
+def test_sampling_with_the_variance_as_spread():
+    class Wrong(layers.Layer):
+        def call(self, inputs):
+            z_mean, z_log_var = inputs
+            eps = keras.random.normal(keras.ops.shape(z_mean), seed=0)
+            return z_mean + keras.ops.exp(z_log_var) * eps
+
+    assert_wrong(checks.check_sampling(Wrong), "exp(0.5 * z_log_var)")
+
+
+def test_vae_loss_averaged_over_pixels():
+    def averaged(images, reconstruction, z_mean, z_log_var):
+        rec, kl = autoencoders.vae_loss_terms(images, reconstruction, z_mean, z_log_var)
+        return rec / 784, kl
+
+    assert_wrong(checks.check_vae_loss_terms(averaged), "sum the per-pixel cross-entropy")
+
+
+def test_slerp_that_is_a_straight_line():
+    assert_wrong(checks.check_slerp(latent.interpolate), "lengths along the path")
+
+
+def test_attribute_vector_that_counts_every_label():
+    def all_labels(latents, labels, positive, negative):
+        return latents[labels == positive].mean(0) - latents[labels != positive].mean(0)
+
+    assert_wrong(checks.check_attribute_vector(all_labels), "other labels must not count")
+
+
+def test_lsgan_generator_aiming_at_zero():
+    verdict = checks.check_lsgan_losses(
+        losses.lsgan_discriminator_loss, lambda f: 0.5 * np.mean(np.square(f))
+    )
+    assert_wrong(verdict, "generator loss is 0.5")
+
+
+def test_wasserstein_critic_loss_with_the_wrong_sign():
+    verdict = checks.check_wasserstein_losses(
+        lambda r, f: np.mean(r) - np.mean(f), losses.wasserstein_generator_loss
+    )
+    assert_wrong(verdict, "critic loss is -3.5")
+
+
+def test_gradient_penalty_without_the_minus_one():
+    def squared_norm(critic, real, fake):
+        import tensorflow as tf
+
+        mixed = tf.convert_to_tensor(0.5 * real + 0.5 * fake)
+        with tf.GradientTape() as tape:
+            tape.watch(mixed)
+            scores = critic(mixed)
+        grads = tape.gradient(scores, mixed)
+        return tf.reduce_mean(tf.reduce_sum(tf.square(grads), axis=1))
+
+    assert_wrong(checks.check_gradient_penalty(squared_norm), "slope 1 the penalty is 0,")
