@@ -117,18 +117,34 @@ def _checked_step(generator, discriminator, gan, real_images, noise, real_label=
     return {**d_metrics, **g_metrics}
 
 
-def _variables(generator, discriminator, gan):
+def _variables(generator, discriminator, gan, ema_generator=None):
     """Every variable a resumed run needs, by name: weights, BatchNorm statistics, Dropout's
-    random-seed state, and both optimizers' states."""
-    return {
+    random-seed state, both optimizers' states (and the averaged generator's weights)."""
+    groups = {
         "generator": generator.variables,
         "discriminator": discriminator.variables,
         "d_optimizer": discriminator.optimizer.variables,
         "gan_optimizer": gan.optimizer.variables,
     }
+    if ema_generator is not None:
+        groups["ema_generator"] = ema_generator.variables
+    return groups
 
 
-def save_checkpoint(directory, generator, discriminator, gan, step, history, rng, fixed_noise):
+def update_ema(ema_generator, generator, decay=0.999):
+    """Move each weight of ema_generator a step towards the generator's: w <- d*w + (1-d)*g.
+
+    The exponential moving average of the generator's weights over the last ~1/(1-decay)
+    steps smooths out the back-and-forth of the game; its samples are usually cleaner than
+    the generator's own at the same step. BatchNorm's statistics are averaged too.
+    """
+    for averaged, current in zip(ema_generator.weights, generator.weights):
+        averaged.assign(decay * averaged + (1.0 - decay) * current)
+
+
+def save_checkpoint(
+    directory, generator, discriminator, gan, step, history, rng, fixed_noise, ema_generator=None
+):
     """Save everything needed to resume training after `step` completed steps.
 
     Writes `directory/latest/` (variables.npz and state.json) through a temporary folder, so a
@@ -139,7 +155,7 @@ def save_checkpoint(directory, generator, discriminator, gan, step, history, rng
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     arrays = {"fixed_noise": np.asarray(fixed_noise)}
-    for group, variables in _variables(generator, discriminator, gan).items():
+    for group, variables in _variables(generator, discriminator, gan, ema_generator).items():
         arrays.update({f"{group}/{i}": np.array(v) for i, v in enumerate(variables)})
     np.savez(tmp / "variables.npz", **arrays)
     state = {"step": step, "history": history, "rng": rng.bit_generator.state}
@@ -151,7 +167,7 @@ def save_checkpoint(directory, generator, discriminator, gan, step, history, rng
     shutil.rmtree(old, ignore_errors=True)
 
 
-def load_checkpoint(directory, generator, discriminator, gan):
+def load_checkpoint(directory, generator, discriminator, gan, ema_generator=None):
     """Load a checkpoint written by save_checkpoint into the given (freshly built) models.
 
     Returns (step, history, rng, fixed_noise), or None if `directory` holds no checkpoint.
@@ -168,7 +184,7 @@ def load_checkpoint(directory, generator, discriminator, gan):
     if not gan.optimizer.built:
         gan.optimizer.build(gan.trainable_variables)
     with np.load(folder / "variables.npz") as saved:
-        for group, variables in _variables(generator, discriminator, gan).items():
+        for group, variables in _variables(generator, discriminator, gan, ema_generator).items():
             count = sum(key.startswith(group + "/") for key in saved.files)
             if count != len(variables):
                 raise ValueError(
@@ -199,6 +215,8 @@ def train_gan(
     checkpoint_every=None,
     d_steps=1,
     real_label=1.0,
+    ema_generator=None,
+    ema_decay=0.999,
     seed=0,
     progress=True,
 ):
@@ -213,6 +231,9 @@ def train_gan(
     batch and fresh noise; the generator step reuses the last noise). The textbook uses k = 1.
     real_label: the discriminator's target for real images; 1 in the textbook, 0.9 for one-sided
     label smoothing.
+    ema_generator: optionally a second generator built like the first (e.g. build_generator());
+    it starts as a copy and follows the exponential moving average of the generator's weights
+    (see update_ema). The sample grids then show the averaged generator.
     Returns {"d_loss", "g_loss", "d_acc_real", "d_acc_fake"}: lists of one float per step (the
     discriminator's numbers averaged over its k steps). See epoch_means for per-epoch numbers.
     """
@@ -231,13 +252,21 @@ def train_gan(
             f"x_train images are shaped {x_train.shape[1:]} but the discriminator expects "
             f"{discriminator.input_shape[1:]}."
         )
+    if ema_generator is not None:
+        if [w.shape for w in ema_generator.weights] != [w.shape for w in generator.weights]:
+            raise ValueError(
+                "ema_generator must be built exactly like the generator (same layers and sizes)."
+            )
+        if not 0 < ema_decay < 1:
+            raise ValueError(f"ema_decay must be between 0 and 1, e.g. 0.999; got {ema_decay!r}.")
+        ema_generator.set_weights(generator.get_weights())
     latent_dim = generator.input_shape[-1]
     rng = np.random.default_rng(seed)
     fixed_noise = rng.normal(0, 1, (n_samples, latent_dim))
     history, start = {key: [] for key in HISTORY_KEYS}, 0
     if checkpoint_dir is not None:
         checkpoint_every = checkpoint_every or sample_every
-        restored = load_checkpoint(checkpoint_dir, generator, discriminator, gan)
+        restored = load_checkpoint(checkpoint_dir, generator, discriminator, gan, ema_generator)
         if restored is not None:
             start, history, rng, fixed_noise = restored
             if start > steps:
@@ -275,6 +304,8 @@ def train_gan(
         else:
             metrics = discriminator_step(generator, discriminator, real_images, noise, real_label)
             metrics.update(generator_step(gan, discriminator, noise))
+        if ema_generator is not None:
+            update_ema(ema_generator, generator, ema_decay)
         if d_metrics:
             d_metrics.append(metrics)
             for key in ("d_loss", "d_acc_real", "d_acc_fake"):
@@ -290,14 +321,17 @@ def train_gan(
                     f"  D accuracy real {m['d_acc_real']:.2f} fake {m['d_acc_fake']:.2f}"
                 )
             if sample_dir is not None:
-                samples = generator.predict_on_batch(fixed_noise)
+                shown = generator if ema_generator is None else ema_generator
+                samples = shown.predict_on_batch(fixed_noise)
                 save_image_grid(
                     samples, Path(sample_dir) / f"step_{step:05d}.png", value_range=(-1, 1)
                 )
         done = step + 1
         if checkpoint_dir is not None and (done % checkpoint_every == 0 or done == steps):
             save_checkpoint(
-                checkpoint_dir, generator, discriminator, gan, done, history, rng, fixed_noise
+                checkpoint_dir,
+                *(generator, discriminator, gan, done, history, rng, fixed_noise),
+                ema_generator=ema_generator,
             )
     bar.close()
     return history

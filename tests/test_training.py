@@ -352,3 +352,45 @@ def test_train_wgan_refuses_a_sigmoid_critic(textbook_models, x_train):
     generator, discriminator, _ = textbook_models
     with pytest.raises(ValueError, match="sigmoid"):
         training.train_wgan(generator, discriminator, x_train, steps=1, progress=False)
+
+
+def test_ema_generator_follows_the_average_of_the_generator(x_train):
+    keras.utils.set_random_seed(0)
+    generator, discriminator = models.build_generator(), models.build_discriminator()
+    gan = models.build_gan(generator, discriminator)
+    ema = models.build_generator()
+    start = weights(generator)
+    training.train_gan(
+        generator, discriminator, gan, x_train, steps=1, batch_size=8, progress=False,
+        ema_generator=ema, ema_decay=0.25,
+    )  # fmt: skip
+    for w0, w1, averaged in zip(start, weights(generator), ema.weights):
+        np.testing.assert_allclose(np.array(averaged), 0.25 * w0 + 0.75 * w1, rtol=1e-5, atol=1e-6)
+    assert changed(start, ema)
+
+
+def test_ema_generator_is_checkpointed(x_train, tmp_path):
+    def run(steps, folder):
+        keras.utils.set_random_seed(0)
+        g, d = models.build_generator(), models.build_discriminator()
+        gan, ema = models.build_gan(g, d), models.build_generator()
+        training.train_gan(
+            g, d, gan, x_train, steps=steps, batch_size=8, sample_every=2,
+            checkpoint_dir=folder, ema_generator=ema, progress=False,
+        )  # fmt: skip
+        return ema
+
+    straight = run(4, tmp_path / "a")
+    run(2, tmp_path / "b")
+    resumed = run(4, tmp_path / "b")
+    for a, b in zip(straight.weights, resumed.weights):
+        np.testing.assert_allclose(np.array(a), np.array(b), rtol=1e-4, atol=1e-5)
+
+
+def test_ema_generator_must_match_the_generator(textbook_models, x_train):
+    generator, discriminator, gan = textbook_models
+    with pytest.raises(ValueError, match="built exactly like the generator"):
+        training.train_gan(
+            generator, discriminator, gan, x_train, steps=1, progress=False,
+            ema_generator=models.build_generator(latent_dim=10),
+        )  # fmt: skip
