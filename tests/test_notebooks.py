@@ -20,7 +20,15 @@ import sync_links  # noqa: E402
 
 from gan_course import models, training  # noqa: E402
 
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))  # the chapters
+SOLUTIONS = sorted((ROOT / "notebooks" / "solutions").glob("*.ipynb"))
+EXERCISES = sorted((ROOT / "notebooks" / "exercises").glob("*.ipynb"))
+EVERY = NOTEBOOKS + SOLUTIONS + EXERCISES
+EXECUTED = NOTEBOOKS + SOLUTIONS
+
+
+def _id(path):
+    return str(path.relative_to(ROOT / "notebooks"))
 
 
 def read(path):
@@ -28,20 +36,20 @@ def read(path):
 
 
 def test_there_are_notebooks():
-    assert [p.name[:2] for p in NOTEBOOKS] == ["00", "01", "02", "03", "04", "05", "06", "07", "08"]
+    assert [p.name[:2] for p in NOTEBOOKS] == [f"{i:02d}" for i in range(10)]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EVERY, ids=_id)
 def test_colab_badge_points_to_this_notebook(path):
     first = read(path).cells[0]
     assert first.cell_type == "markdown"
-    expected = sync_links.colab_url(f"notebooks/{path.name}")
+    expected = sync_links.colab_url(str(path.relative_to(ROOT)))
     assert re.findall(r"https://colab\.research\.google\.com/github/[^)\s]+", first.source) == [
         expected
     ]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EVERY, ids=_id)
 def test_first_code_cell_installs_the_package_in_colab_only(path):
     setup = next(c for c in read(path).cells if c.cell_type == "code")
     assert 'if "google.colab" in sys.modules:' in setup.source
@@ -63,7 +71,7 @@ def test_readme_lists_every_notebook_with_its_badge():
         assert f"(notebooks/{path.name})" in readme, path.name
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EXECUTED, ids=_id)
 def test_committed_outputs_come_from_a_full_run_in_order(path):
     nb = read(path)
     code = [c for c in nb.cells if c.cell_type == "code"]
