@@ -1,5 +1,5 @@
 # Shortcuts for the scripts in scripts/ (which work without make, too).
-.PHONY: setup train test notebooks links benchmark
+.PHONY: setup train test notebooks exercises grade links benchmark
 
 setup:      ## create .venv and install the course
 	bash scripts/setup.sh
@@ -12,6 +12,12 @@ test:       ## lint + unit tests + nbval strict over every notebook (fast mode)
 
 notebooks:  ## re-execute every notebook in full mode and save its outputs (slow)
 	.venv/bin/python scripts/execute_notebooks.py
+
+exercises:  ## rebuild notebooks/exercises/ from notebooks/solutions/
+	.venv/bin/python scripts/make_exercises.py
+
+grade:      ## grade submissions: make grade SUBMISSIONS="submissions/*.ipynb"
+	.venv/bin/python scripts/grade.py $(SUBMISSIONS)
 
 links:      ## point Colab badges and install cells at [tool.gan_course] in pyproject.toml
 	.venv/bin/python scripts/sync_links.py

@@ -1,6 +1,6 @@
 """Execute notebooks top to bottom and save them with their outputs (full mode by default).
 
-    python scripts/execute_notebooks.py                       # every notebook in notebooks/
+    python scripts/execute_notebooks.py          # every chapter, then every solution notebook
     python scripts/execute_notebooks.py notebooks/01_generator.ipynb
 
 The committed notebooks carry outputs from a full-mode run (GAN_COURSE_FAST unset), so that
@@ -41,8 +41,9 @@ if __name__ == "__main__":
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ["COLUMNS"] = "80"  # the same width the tests use (see conftest.py)
     mode = "fast" if os.environ.get("GAN_COURSE_FAST", "") not in ("", "0") else "full"
-    paths = [Path(p).resolve() for p in sys.argv[1:]] or sorted(
-        (ROOT / "notebooks").glob("*.ipynb")
+    paths = [Path(p).resolve() for p in sys.argv[1:]] or (
+        sorted((ROOT / "notebooks").glob("*.ipynb"))
+        + sorted((ROOT / "notebooks" / "solutions").glob("*.ipynb"))
     )
     for path in paths:
         print(f"{path.name}: executing in {mode} mode...", flush=True)
