@@ -493,6 +493,14 @@ def check_sampling(v, sampling_layer_class):
         f"z spreads by {z.std():.2f} where exp(log(4) / 2) = 2: the standard deviation is "
         "exp(0.5 * z_log_var), not the variance or the log-variance",
     )
+    first = _array(layer([z_mean[:4], z_log_var[:4]]))
+    second = _array(layer([z_mean[:4], z_log_var[:4]]))
+    v.expect(
+        not np.allclose(first, second),
+        "draws new noise on every call",
+        "two calls gave the same z: keep a keras.random.SeedGenerator in the layer (made in "
+        "__init__) and pass it as the seed, so each call draws new noise",
+    )
     tight = _array(layer([z_mean[:4], np.full((4, 2), -40.0, dtype="float32")]))
     v.expect(
         np.allclose(tight, 3.0, atol=1e-3),

@@ -235,6 +235,16 @@ def test_sampling_with_the_variance_as_spread():
     assert_wrong(checks.check_sampling(Wrong), "exp(0.5 * z_log_var)")
 
 
+def test_sampling_with_a_fixed_seed_draws_the_same_noise():
+    class FixedSeed(layers.Layer):
+        def call(self, inputs):
+            z_mean, z_log_var = inputs
+            eps = keras.random.normal(keras.ops.shape(z_mean), seed=0)
+            return z_mean + keras.ops.exp(0.5 * z_log_var) * eps
+
+    assert_wrong(checks.check_sampling(FixedSeed), "SeedGenerator")
+
+
 def test_vae_loss_averaged_over_pixels():
     def averaged(images, reconstruction, z_mean, z_log_var):
         rec, kl = autoencoders.vae_loss_terms(images, reconstruction, z_mean, z_log_var)
