@@ -30,6 +30,13 @@ def _loss_and_accuracy(result):
     return float(values[0]), float(values[1]) if values.size > 1 else float("nan")
 
 
+def _check_counts(**counts):
+    """Refuse anything but positive whole numbers (booleans too), naming the argument."""
+    for name, value in counts.items():
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive whole number, got {value!r}.")
+
+
 def _check_real_label(real_label):
     if isinstance(real_label, bool) or not 0.5 < real_label <= 1:
         raise ValueError(
@@ -239,14 +246,7 @@ def train_gan(
     """
     check_gan_images(x_train)
     _check_real_label(real_label)
-    for name, value in (
-        ("steps", steps),
-        ("batch_size", batch_size),
-        ("sample_every", sample_every),
-        ("d_steps", d_steps),
-    ):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive whole number, got {value!r}.")
+    _check_counts(steps=steps, batch_size=batch_size, sample_every=sample_every, d_steps=d_steps)
     if tuple(x_train.shape[1:]) != tuple(discriminator.input_shape[1:]):
         raise ValueError(
             f"x_train images are shaped {x_train.shape[1:]} but the discriminator expects "
@@ -484,14 +484,7 @@ def train_wgan(
     import tensorflow as tf
 
     check_gan_images(x_train)
-    for name, value in (
-        ("steps", steps),
-        ("batch_size", batch_size),
-        ("sample_every", sample_every),
-        ("n_critic", n_critic),
-    ):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name} must be a positive whole number, got {value!r}.")
+    _check_counts(steps=steps, batch_size=batch_size, sample_every=sample_every, n_critic=n_critic)
     if bool(gp_weight) == (clip_value is not None):
         raise ValueError(
             "The critic must be kept 1-Lipschitz in exactly one way: gp_weight > 0 and "
