@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 # What makes a definition a model or a training step.
 KERAS = re.compile(
-    r"keras\.(Sequential|Model|Input)\b|layers\.\w+\(|train_on_batch|GradientTape|"
+    r"keras\.(Sequential|Model|Input)\b|layers\.\w+\(|layers\.Layer\b|keras\.random\.|"
+    r"train_on_batch|GradientTape|"
     r"apply_gradients|\.compile\(|train_gan\(|train_wgan\(|\.fit\("
 )
 
