@@ -546,18 +546,23 @@ def check_vae_loss_terms(v, vae_loss_terms):
 _Z0, _Z1 = np.array([1.0, 0.0, 2.0]), np.array([0.0, 2.0, 1.0])
 
 
-@_checker
-def check_interpolate(v, interpolate):
-    """interpolate(z0, z1, steps) -> (steps, dim) points on the line, ends included."""
-    path = _array(interpolate(_Z0, _Z1, 5))
+def _path_ends(v, path, z0, z1, hint=""):
+    """The two properties every path of 5 points between 3-d vectors z0 and z1 must have."""
     v.expect(
         path.shape == (5, 3), "returns (steps, dim)", f"returns shape {path.shape}, not (5, 3)"
     )
     v.expect(
-        path.shape == (5, 3) and np.allclose(path[0], _Z0) and np.allclose(path[-1], _Z1),
+        path.shape == (5, 3) and np.allclose(path[0], z0) and np.allclose(path[-1], z1),
         "starts at z0 and ends at z1",
-        "the path must start at z0 and end at z1 (np.linspace(0, 1, steps))",
+        f"the path must start at z0 and end at z1{hint}",
     )
+
+
+@_checker
+def check_interpolate(v, interpolate):
+    """interpolate(z0, z1, steps) -> (steps, dim) points on the line, ends included."""
+    path = _array(interpolate(_Z0, _Z1, 5))
+    _path_ends(v, path, _Z0, _Z1, " (np.linspace(0, 1, steps))")
     v.expect(
         path.shape == (5, 3) and np.allclose(path[2], (_Z0 + _Z1) / 2),
         "evenly spaced: the middle point is (z0 + z1) / 2",
@@ -570,14 +575,7 @@ def check_slerp(v, slerp):
     """slerp(z0, z1, steps) -> (steps, dim) points on the great-circle arc, ends included."""
     z0, z1 = np.array([3.0, 0.0, 0.0]), np.array([0.0, 3.0, 0.0])
     path = _array(slerp(z0, z1, 5))
-    v.expect(
-        path.shape == (5, 3), "returns (steps, dim)", f"returns shape {path.shape}, not (5, 3)"
-    )
-    v.expect(
-        path.shape == (5, 3) and np.allclose(path[0], z0) and np.allclose(path[-1], z1),
-        "starts at z0 and ends at z1",
-        "the path must start at z0 and end at z1",
-    )
+    _path_ends(v, path, z0, z1)
     norms = np.linalg.norm(path, axis=1) if path.ndim == 2 else np.zeros(1)
     v.expect(
         np.allclose(norms, 3.0),
