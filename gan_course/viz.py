@@ -80,37 +80,55 @@ def save_image_grid(images, path, value_range, ncols=None, scale=4):
     return path
 
 
-def _smooth(values, window):
+def moving_average(values, window):
+    """Mean of each `window` consecutive values (len(values) - window + 1 of them).
+
+    With window <= 1, or fewer values than the window, the values come back unchanged.
+    """
     values = np.asarray(values, dtype=np.float64)
     if window <= 1 or len(values) < window:
         return values
     return np.convolve(values, np.ones(window) / window, mode="valid")
 
 
-def plot_losses(history, window=50, ax=None):
-    """Plot d_loss and g_loss per step (moving average over `window` steps); return the axes."""
+def plot_curves(history, curves, window=50, ax=None, ylabel="value"):
+    """Plot history[key] per step for each key of `curves` ({key: label}), as a moving
+    average over `window` steps placed at the step that ends each window; return the axes.
+
+    For example plot_curves(history, {"wasserstein_estimate": "critic's W estimate"}) for the
+    history of training.train_wgan.
+    """
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 3.5))
-    for key, label in (("d_loss", "discriminator"), ("g_loss", "generator")):
-        values = _smooth(history[key], window)
+    for key, label in curves.items():
+        if key not in history:
+            raise KeyError(f"history has no {key!r}; it has {sorted(history)}.")
+        values = moving_average(history[key], window)
         ax.plot(np.arange(len(values)) + (len(history[key]) - len(values)), values, label=label)
     ax.set_xlabel("step")
-    ax.set_ylabel(f"loss ({window}-step average)" if window > 1 else "loss")
+    ax.set_ylabel(f"{ylabel} ({window}-step average)" if window > 1 else ylabel)
     ax.legend()
     return ax
 
 
+def plot_losses(history, window=50, ax=None):
+    """Plot d_loss and g_loss per step (moving average over `window` steps); return the axes."""
+    return plot_curves(
+        history, {"d_loss": "discriminator", "g_loss": "generator"}, window, ax, ylabel="loss"
+    )
+
+
 def plot_accuracy(history, window=50, ax=None):
     """Plot the discriminator's accuracy on real and on fake images, with the 0.5 line."""
-    if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.5))
-    for key, label in (("d_acc_real", "on real images"), ("d_acc_fake", "on fake images")):
-        values = _smooth(history[key], window)
-        ax.plot(np.arange(len(values)) + (len(history[key]) - len(values)), values, label=label)
+    ax = plot_curves(
+        history,
+        {"d_acc_real": "on real images", "d_acc_fake": "on fake images"},
+        window=window,
+        ax=ax,
+        ylabel="discriminator accuracy",
+    )
     ax.axhline(0.5, color="gray", linestyle="--", label="0.5: can't tell them apart")
     ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel("step")
-    ax.set_ylabel("discriminator accuracy")
     ax.legend()
     return ax
 

@@ -63,6 +63,24 @@ def test_loss_and_accuracy_plots(tmp_path):
     assert imageio.imread(path).shape[1] == 1200
 
 
+def test_moving_average_is_the_mean_of_each_window():
+    np.testing.assert_allclose(viz.moving_average([1, 2, 3, 4, 5], 2), [1.5, 2.5, 3.5, 4.5])
+    np.testing.assert_allclose(viz.moving_average([1, 2, 3], 3), [2.0])
+    np.testing.assert_allclose(viz.moving_average([1, 5], 1), [1, 5])  # window 1: unchanged
+    np.testing.assert_allclose(viz.moving_average([1, 5], 10), [1, 5])  # too few values
+
+
+def test_plot_curves_places_each_average_at_the_end_of_its_window():
+    history = {"wasserstein_estimate": [4.0, 2.0, 0.0, -2.0]}
+    ax = viz.plot_curves(history, {"wasserstein_estimate": "W estimate"}, window=2, ylabel="W")
+    (line,) = ax.get_lines()
+    np.testing.assert_allclose(line.get_xdata(), [1, 2, 3])
+    np.testing.assert_allclose(line.get_ydata(), [3.0, 1.0, -1.0])
+    assert line.get_label() == "W estimate" and ax.get_ylabel() == "W (2-step average)"
+    with pytest.raises(KeyError, match="history has no 'g_loss'"):
+        viz.plot_curves(history, {"g_loss": "G"})
+
+
 def test_show_training_progress_reads_saved_grids(tmp_path):
     viz.save_image_grid(np.zeros((4, 8, 8)), tmp_path / "step_00000.png", value_range=(-1, 1))
     fig = viz.show_training_progress(tmp_path, [0])
