@@ -394,3 +394,44 @@ def test_ema_generator_must_match_the_generator(textbook_models, x_train):
             generator, discriminator, gan, x_train, steps=1, progress=False,
             ema_generator=models.build_generator(latent_dim=10),
         )  # fmt: skip
+
+
+def _linear_pair():
+    """A generator z (3,) -> image (2, 2, 1) and a discriminator scoring an image by its sum."""
+    generator = keras.Sequential(
+        [keras.Input((3,)), keras.layers.Dense(4), keras.layers.Reshape((2, 2, 1))]
+    )
+    discriminator = keras.Sequential(
+        [keras.Input((2, 2, 1)), keras.layers.Flatten(), keras.layers.Dense(1)]
+    )
+    discriminator.layers[-1].set_weights([np.ones((4, 1)), np.zeros(1)])
+    return generator, discriminator
+
+
+def test_sample_best_keeps_the_samples_the_discriminator_rates_highest():
+    generator, discriminator = _linear_pair()
+    kept = training.sample_best(generator, discriminator, n=10, keep=0.25, seed=3)
+    assert kept.shape == (10, 2, 2, 1)
+    noise = np.random.default_rng(3).normal(size=(40, 3)).astype("float32")
+    every = generator.predict(noise, verbose=0)
+    sums = every.reshape(40, 4).sum(axis=1)
+    top = np.sort(np.argsort(-sums)[:10])  # the 10 best of 40, in the order they were drawn
+    np.testing.assert_allclose(kept, every[top], rtol=1e-6)
+    assert kept.reshape(10, 4).sum(axis=1).min() >= np.sort(sums)[-10] - 1e-5
+    np.testing.assert_allclose(  # keep=1 keeps everything drawn
+        training.sample_best(generator, discriminator, n=40, keep=1, seed=3), every, rtol=1e-6
+    )
+
+
+def test_sample_best_refuses_bad_arguments():
+    generator, discriminator = _linear_pair()
+    for keep in (0, 1.5, True):
+        with pytest.raises(ValueError, match="keep must be a fraction in"):
+            training.sample_best(generator, discriminator, n=4, keep=keep)
+    with pytest.raises(ValueError, match="n must be a positive whole number"):
+        training.sample_best(generator, discriminator, n=0)
+    other = keras.Sequential(
+        [keras.Input((3, 3, 1)), keras.layers.Flatten(), keras.layers.Dense(1)]
+    )
+    with pytest.raises(ValueError, match="pass the pair trained together"):
+        training.sample_best(generator, other, n=4)
