@@ -65,23 +65,28 @@ def build_generator(latent_dim=100, image_shape=(28, 28, 1)):
 DISCRIMINATOR_LOSSES = {"binary_crossentropy": "sigmoid", "mse": None}
 
 
-def _discriminator_backbone(input_shape, activation, name):
-    """The textbook discriminator's layers, ending in Dense(1, activation)."""
+def _discriminator_backbone(input_shape, activation, name, dropout=0.3):
+    """The textbook discriminator's layers, ending in Dense(1, activation); dropout=0: none."""
     input_shape = _check_image_shape(input_shape, "input_shape")
+    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
+        raise ValueError(
+            f"dropout must be a rate in [0, 1): 0.3 in the textbook, 0 for none; got {dropout!r}."
+        )
     model = keras.Sequential(name=name)
     model.add(keras.Input(shape=input_shape))
-    model.add(layers.Conv2D(64, kernel_size=5, strides=2, padding="same"))
-    model.add(layers.LeakyReLU(0.2))
-    model.add(layers.Dropout(0.3))
-    model.add(layers.Conv2D(128, kernel_size=5, strides=2, padding="same"))
-    model.add(layers.LeakyReLU(0.2))
-    model.add(layers.Dropout(0.3))
+    for filters in (64, 128):
+        model.add(layers.Conv2D(filters, kernel_size=5, strides=2, padding="same"))
+        model.add(layers.LeakyReLU(0.2))
+        if dropout:
+            model.add(layers.Dropout(dropout))
     model.add(layers.Flatten())
     model.add(layers.Dense(1, activation=activation))
     return model
 
 
-def build_discriminator(input_shape=(28, 28, 1), optimizer="adam", loss="binary_crossentropy"):
+def build_discriminator(
+    input_shape=(28, 28, 1), optimizer="adam", loss="binary_crossentropy", dropout=0.3
+):
     """Return the textbook discriminator, compiled: images in [-1, 1] -> P(real), shape (N, 1).
 
     Conv2D(64, 5, strides 2) + LeakyReLU(0.2) + Dropout(0.3), Conv2D(128, 5, strides 2) +
@@ -91,13 +96,14 @@ def build_discriminator(input_shape=(28, 28, 1), optimizer="adam", loss="binary_
     loss="mse" makes the LSGAN discriminator: the same network without the sigmoid (it outputs
     a raw score, pulled towards 1 for real images and 0 for fakes by least squares).
     build_gan compiles the combined model with the same loss.
+    dropout: the rate of both Dropout layers; 0 leaves them out (the "best" recipe does).
     """
     if loss not in DISCRIMINATOR_LOSSES:
         raise ValueError(
             f"loss must be 'binary_crossentropy' (the textbook GAN) or 'mse' (LSGAN), got {loss!r}."
         )
     discriminator = _discriminator_backbone(
-        input_shape, DISCRIMINATOR_LOSSES[loss], name="discriminator"
+        input_shape, DISCRIMINATOR_LOSSES[loss], name="discriminator", dropout=dropout
     )
     discriminator.compile(loss=loss, optimizer=optimizer, metrics=["accuracy"])
     return discriminator

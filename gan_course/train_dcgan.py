@@ -24,6 +24,8 @@ RECIPES = {
         "d_learning_rate": 0.001,  # Keras' "adam": Adam(0.001, beta_1=0.9)
         "g_learning_rate": 0.001,
         "beta_1": 0.9,
+        "lr_decay": None,  # constant learning rates
+        "d_dropout": 0.3,
         "batch_size": 32,
         "steps": 4001,
         "real_label": 1.0,
@@ -31,9 +33,11 @@ RECIPES = {
     },
     "best": {
         "loss": "binary_crossentropy",
-        "d_learning_rate": 0.001,
-        "g_learning_rate": 0.001,
+        "d_learning_rate": 0.0005,
+        "g_learning_rate": 0.002,  # G learns four times as fast as D
         "beta_1": 0.5,
+        "lr_decay": "linear",  # both rates fall linearly to 0 over the run
+        "d_dropout": 0.0,  # no Dropout layers in D
         "batch_size": 32,
         "steps": 6001,
         "real_label": 0.9,
@@ -42,8 +46,13 @@ RECIPES = {
 }
 
 
-def build_recipe(name="textbook", latent_dim=100, image_shape=(28, 28, 1)):
+def build_recipe(name="textbook", latent_dim=100, image_shape=(28, 28, 1), steps=None):
     """Build the DCGAN models for a named recipe (see RECIPES).
+
+    steps: the run's length (default: the recipe's). A recipe with lr_decay="linear" lowers
+    both learning rates linearly to 0 over exactly that many train_gan steps (keras'
+    PolynomialDecay; each step makes two discriminator updates, real and fake, and one
+    generator update).
 
     Returns (generator, discriminator, gan, train_kwargs): pass the models and
     **train_kwargs to training.train_gan, e.g.
@@ -61,19 +70,29 @@ def build_recipe(name="textbook", latent_dim=100, image_shape=(28, 28, 1)):
     if name not in RECIPES:
         raise ValueError(f"Unknown recipe {name!r}; choose one of {sorted(RECIPES)}.")
     recipe = RECIPES[name]
+    steps = recipe["steps"] if steps is None else steps
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps must be a whole number >= 1, got {steps!r}.")
 
-    def adam(learning_rate):
+    def adam(learning_rate, updates_per_step):
+        if recipe["lr_decay"] == "linear":
+            learning_rate = keras.optimizers.schedules.PolynomialDecay(
+                learning_rate, decay_steps=steps * updates_per_step, end_learning_rate=0.0
+            )
         return keras.optimizers.Adam(learning_rate, beta_1=recipe["beta_1"])
 
     generator = models.build_generator(latent_dim=latent_dim, image_shape=tuple(image_shape))
     discriminator = models.build_discriminator(
         input_shape=tuple(image_shape),
-        optimizer=adam(recipe["d_learning_rate"]),
+        optimizer=adam(recipe["d_learning_rate"], updates_per_step=2),
         loss=recipe["loss"],
+        dropout=recipe["d_dropout"],
     )
-    gan = models.build_gan(generator, discriminator, optimizer=adam(recipe["g_learning_rate"]))
+    gan = models.build_gan(
+        generator, discriminator, optimizer=adam(recipe["g_learning_rate"], updates_per_step=1)
+    )
     kwargs = {
-        "steps": recipe["steps"],
+        "steps": steps,
         "batch_size": recipe["batch_size"],
         "real_label": recipe["real_label"],
     }
@@ -113,8 +132,9 @@ def main(argv=None):
     load = data.load_mnist if args.dataset == "mnist" else data.load_fashion_mnist
     (x_train, _), _ = load()
     x_train = data.scale_images(x_train)
-    generator, discriminator, gan, kwargs = build_recipe(args.recipe, 100, x_train.shape[1:])
-    kwargs["steps"] = args.steps or kwargs["steps"]
+    generator, discriminator, gan, kwargs = build_recipe(
+        args.recipe, 100, x_train.shape[1:], steps=args.steps
+    )
     kwargs["batch_size"] = args.batch_size or kwargs["batch_size"]
     checkpoint_dir = args.out / "checkpoint"
     if args.fresh:

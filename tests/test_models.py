@@ -115,6 +115,24 @@ def test_lsgan_discriminator_has_no_sigmoid_and_the_gan_uses_its_loss():
     assert gan.loss == "mse" and discriminator.loss == "mse"
 
 
+def test_discriminator_dropout_is_a_parameter_and_0_leaves_it_out():
+    textbook = models.build_discriminator()
+    assert [layer.rate for layer in textbook.layers if isinstance(layer, keras.layers.Dropout)] == [
+        0.3,
+        0.3,
+    ]
+    plain = models.build_discriminator(dropout=0)
+    assert not any(isinstance(layer, keras.layers.Dropout) for layer in plain.layers)
+    assert plain.count_params() == textbook.count_params()  # dropout has no weights
+    images = np.random.default_rng(0).uniform(-1, 1, (4, 28, 28, 1)).astype("float32")
+    # Without dropout a training-mode call is deterministic; with it, it is not.
+    np.testing.assert_allclose(plain(images, training=True), plain(images, training=True))
+    assert not np.allclose(textbook(images, training=True), textbook(images, training=True))
+    for rate in (1, -0.1, True, "0.3"):
+        with pytest.raises(ValueError, match="dropout must be a rate"):
+            models.build_discriminator(dropout=rate)
+
+
 def test_unknown_discriminator_loss_is_refused():
     with pytest.raises(ValueError, match="mse"):
         models.build_discriminator(loss="hinge")

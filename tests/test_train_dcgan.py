@@ -28,8 +28,39 @@ def test_the_recipes_build_what_they_say():
     assert np.isclose(float(gan.optimizer.learning_rate), best["g_learning_rate"])
     assert np.isclose(float(d.optimizer.beta_1), best["beta_1"])
     assert kwargs["real_label"] == best["real_label"]
+    dropout = [layer.rate for layer in d.layers if layer.__class__.__name__ == "Dropout"]
+    assert dropout == ([best["d_dropout"]] * 2 if best["d_dropout"] else [])
     if best["ema_decay"]:
         assert kwargs["ema_generator"].count_params() == g.count_params()
+
+
+def test_the_best_recipes_learning_rates_fall_linearly_to_zero_over_the_run():
+    from gan_course import data, training
+
+    best = train_dcgan.RECIPES["best"]
+    assert best["lr_decay"] == "linear"
+    g, d, gan, kwargs = train_dcgan.build_recipe("best", steps=4)
+    assert kwargs["steps"] == 4
+    assert np.isclose(float(d.optimizer.learning_rate), best["d_learning_rate"])
+    assert np.isclose(float(gan.optimizer.learning_rate), best["g_learning_rate"])
+    (x, _), _ = data.load_mnist()
+    training.train_gan(g, d, gan, data.scale_images(x[:64]), **kwargs, progress=False)
+    # 4 steps: halfway after 2 (4 of D's 8 updates), 0 at the end.
+    assert int(d.optimizer.iterations) == 8 and int(gan.optimizer.iterations) == 4
+    assert float(d.optimizer.learning_rate) == 0.0 == float(gan.optimizer.learning_rate)
+    g, d, gan, _ = train_dcgan.build_recipe("best", steps=4)
+    d.optimizer.iterations.assign(4)
+    gan.optimizer.iterations.assign(2)
+    assert np.isclose(float(d.optimizer.learning_rate), best["d_learning_rate"] / 2)
+    assert np.isclose(float(gan.optimizer.learning_rate), best["g_learning_rate"] / 2)
+
+
+def test_a_recipe_refuses_a_bad_step_count():
+    import pytest
+
+    for steps in (0, 2.5, True):
+        with pytest.raises(ValueError, match="steps must be a whole number"):
+            train_dcgan.build_recipe("best", steps=steps)
 
 
 def test_an_unknown_recipe_is_refused():
