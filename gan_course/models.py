@@ -5,8 +5,10 @@ generator has 865,281 parameters and the discriminator 212,865. Notebooks 01-03 
 step by step; later notebooks import these builders.
 """
 
+import math
+
 import keras
-from keras import layers
+from keras import layers, ops
 
 
 def _check_latent_dim(latent_dim):
@@ -37,18 +39,74 @@ def _check_image_shape(image_shape, name, multiple=1):
     return tuple(image_shape)
 
 
-def build_generator(latent_dim=100, image_shape=(28, 28, 1)):
+@keras.saving.register_keras_serializable(package="gan_course")
+class MixtureLatent(layers.Layer):
+    """Turn z ~ N(0, I) into a draw from a mixture of `components` separated Gaussians.
+
+    The first `components` coordinates of z choose a component, the largest of them (each
+    component is equally likely), and are replaced by its one-hot code times `scale`; the
+    other coordinates pass through. So the generator sees `components` separate islands of
+    input instead of one connected cloud.
+
+    Why: MNIST is ten separate groups of shapes, but a continuous generator maps a connected
+    latent space to a connected set of images, so with N(0, I) some of its samples must lie
+    between digits (half a 4, half a 9). Gaps in its input give those transitions somewhere
+    to go where no z lands (Gurumurthy et al., 2017, DeLiGAN; Khayatkhoei et al., 2018).
+    The layer has no weights, and the noise fed to the generator stays N(0, I).
+    """
+
+    def __init__(self, components, scale=4.0, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(components, bool) or not isinstance(components, int) or components < 2:
+            raise ValueError(
+                f"components must be a whole number >= 2 (the best recipe uses 20), "
+                f"got {components!r}."
+            )
+        if (
+            isinstance(scale, bool)
+            or not isinstance(scale, (int, float))
+            or not (math.isfinite(scale) and scale > 0)
+        ):
+            raise ValueError(
+                f"scale must be a positive number (the best recipe uses 4.0), got {scale!r}."
+            )
+        self.components, self.scale = components, float(scale)
+
+    def build(self, input_shape):
+        if input_shape[-1] is None or input_shape[-1] <= self.components:
+            raise ValueError(
+                f"MixtureLatent({self.components}) needs latent vectors longer than "
+                f"{self.components} (some coordinates must stay Gaussian); got {input_shape}."
+            )
+
+    def call(self, z):
+        k = self.components
+        code = ops.one_hot(ops.argmax(z[:, :k], axis=-1), k, dtype=z.dtype) * self.scale
+        return ops.concatenate([code, z[:, k:]], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "components": self.components, "scale": self.scale}
+
+
+def build_generator(latent_dim=100, image_shape=(28, 28, 1), latent_components=0, latent_scale=4.0):
     """Return the textbook DCGAN generator: noise (N, latent_dim) -> images (N, H, W, C) in [-1, 1].
 
     Dense(128*7*7) + LeakyReLU(0.2), BatchNormalization, Reshape((7, 7, 128)), UpSampling2D,
     Conv2D(64, 5, 'same'), BatchNormalization, LeakyReLU(0.2), UpSampling2D,
     Conv2D(C, 5, 'same', tanh). Not compiled: it learns only through the combined model.
+    latent_components: 0 (the textbook) feeds z straight to the Dense layer; K >= 2 puts a
+    MixtureLatent(K, latent_scale) layer first, which adds no weights (notebook 09's best recipe).
     """
     _check_latent_dim(latent_dim)
     height, width, channels = _check_image_shape(image_shape, "image_shape", multiple=4)
     h, w = height // 4, width // 4
     generator = keras.Sequential(name="generator")
     generator.add(keras.Input(shape=(latent_dim,)))
+    if latent_components != 0:
+        generator.add(MixtureLatent(latent_components, latent_scale))
     generator.add(layers.Dense(128 * h * w))
     generator.add(layers.LeakyReLU(0.2))
     generator.add(layers.BatchNormalization())

@@ -143,3 +143,50 @@ def test_critic_is_the_discriminator_without_sigmoid():
     assert critic.count_params() == 212_865
     assert critic.layers[-1].activation.__name__ == "linear"
     assert not critic.compiled  # trained by training.critic_step, not compiled
+
+
+def test_mixture_latent_replaces_the_first_coordinates_by_a_scaled_one_hot_code():
+    z = np.random.default_rng(0).normal(size=(500, 12)).astype("float32")
+    out = keras.ops.convert_to_numpy(models.MixtureLatent(4, scale=3.0)(z))
+    assert out.shape == (500, 12)
+    expected = np.eye(4)[z[:, :4].argmax(axis=1)] * 3.0  # the largest of the first 4 wins
+    np.testing.assert_array_equal(out[:, :4], expected)
+    np.testing.assert_array_equal(out[:, 4:], z[:, 4:])  # the rest passes through
+
+
+def test_mixture_latent_picks_every_component_about_equally_often():
+    z = np.random.default_rng(1).normal(size=(20_000, 100)).astype("float32")
+    out = keras.ops.convert_to_numpy(models.MixtureLatent(20)(z))
+    counts = np.bincount(out[:, :20].argmax(axis=1), minlength=20)
+    # 1,000 expected each; a binomial standard deviation is about 31.
+    assert counts.min() > 850 and counts.max() < 1150
+
+
+def test_mixture_latent_refuses_bad_settings():
+    for components in (0, 1, 2.5, True):
+        with pytest.raises(ValueError, match="components must be a whole number >= 2"):
+            models.MixtureLatent(components)
+    for scale in (0, -1.0, float("inf"), "4"):
+        with pytest.raises(ValueError, match="scale must be a positive number"):
+            models.MixtureLatent(4, scale=scale)
+    with pytest.raises(ValueError, match="longer than 100"):
+        models.build_generator(latent_dim=100, latent_components=100)
+
+
+def test_generator_with_latent_components_adds_no_weights_and_survives_saving(tmp_path):
+    generator = models.build_generator(latent_components=20, latent_scale=4.0)
+    assert type(generator.layers[0]).__name__ == "MixtureLatent"
+    assert generator.count_params() == 865_281  # the textbook's count: the layer has no weights
+    z = np.random.default_rng(2).normal(size=(6, 100)).astype("float32")
+    generator.save(tmp_path / "g.keras")
+    loaded = keras.saving.load_model(tmp_path / "g.keras")
+    np.testing.assert_allclose(loaded.predict_on_batch(z), generator.predict_on_batch(z), atol=1e-6)
+    # Only the winning component of the first 20 coordinates reaches the Dense layer:
+    # changing their values but not which is largest leaves the image as it was.
+    moved = z.copy()
+    winner = moved[:, :20].argmax(axis=1)
+    moved[:, :20] *= 0.5
+    moved[np.arange(6), winner] += 10.0
+    np.testing.assert_allclose(
+        generator.predict_on_batch(moved), generator.predict_on_batch(z), atol=1e-6
+    )
