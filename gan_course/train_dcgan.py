@@ -30,6 +30,8 @@ RECIPES = {
         "steps": 4001,
         "real_label": 1.0,
         "ema_decay": None,
+        "latent_components": 0,  # z ~ N(0, I) straight into the generator
+        "latent_scale": None,
     },
     "best": {
         "loss": "binary_crossentropy",
@@ -42,6 +44,8 @@ RECIPES = {
         "steps": 6001,
         "real_label": 0.9,
         "ema_decay": 0.999,
+        "latent_components": 20,  # models.MixtureLatent: 20 separated islands of latent space
+        "latent_scale": 4.0,
     },
 }
 
@@ -81,7 +85,17 @@ def build_recipe(name="textbook", latent_dim=100, image_shape=(28, 28, 1), steps
             )
         return keras.optimizers.Adam(learning_rate, beta_1=recipe["beta_1"])
 
-    generator = models.build_generator(latent_dim=latent_dim, image_shape=tuple(image_shape))
+    def build_generator():
+        if not recipe["latent_components"]:
+            return models.build_generator(latent_dim=latent_dim, image_shape=tuple(image_shape))
+        return models.build_generator(
+            latent_dim=latent_dim,
+            image_shape=tuple(image_shape),
+            latent_components=recipe["latent_components"],
+            latent_scale=recipe["latent_scale"],
+        )
+
+    generator = build_generator()
     discriminator = models.build_discriminator(
         input_shape=tuple(image_shape),
         optimizer=adam(recipe["d_learning_rate"], updates_per_step=2),
@@ -97,9 +111,7 @@ def build_recipe(name="textbook", latent_dim=100, image_shape=(28, 28, 1), steps
         "real_label": recipe["real_label"],
     }
     if recipe["ema_decay"]:
-        kwargs["ema_generator"] = models.build_generator(
-            latent_dim=latent_dim, image_shape=tuple(image_shape)
-        )
+        kwargs["ema_generator"] = build_generator()
         kwargs["ema_decay"] = recipe["ema_decay"]
     return generator, discriminator, gan, kwargs
 

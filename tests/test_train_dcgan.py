@@ -21,6 +21,7 @@ def test_main_job_writes_pictures_and_resumes(tmp_path, capsys):
 def test_the_recipes_build_what_they_say():
     g, d, gan, kwargs = train_dcgan.build_recipe("textbook")
     assert kwargs == {"steps": 4001, "batch_size": 32, "real_label": 1.0}
+    assert "MixtureLatent" not in [type(layer).__name__ for layer in g.layers]
     assert np.isclose(float(d.optimizer.learning_rate), 0.001) and d.optimizer.beta_1 == 0.9
     best = train_dcgan.RECIPES["best"]
     g, d, gan, kwargs = train_dcgan.build_recipe("best")
@@ -32,6 +33,13 @@ def test_the_recipes_build_what_they_say():
     assert dropout == ([best["d_dropout"]] * 2 if best["d_dropout"] else [])
     if best["ema_decay"]:
         assert kwargs["ema_generator"].count_params() == g.count_params()
+    for generator in (g, kwargs.get("ema_generator", g)):
+        mixture = generator.layers[0]
+        assert type(mixture).__name__ == "MixtureLatent"
+        assert (mixture.components, mixture.scale) == (
+            best["latent_components"],
+            best["latent_scale"],
+        )
 
 
 def test_the_best_recipes_learning_rates_fall_linearly_to_zero_over_the_run():
