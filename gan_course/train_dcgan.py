@@ -31,7 +31,7 @@ RECIPES = {
         "real_label": 1.0,
         "ema_decay": None,
         "latent_components": 0,  # z ~ N(0, I) straight into the generator
-        "latent_scale": None,
+        "latent_scale": None,  # (no mixture, no scale)
     },
     "best": {
         "loss": "binary_crossentropy",
@@ -85,9 +85,7 @@ def build_recipe(name="textbook", latent_dim=100, image_shape=(28, 28, 1), steps
             )
         return keras.optimizers.Adam(learning_rate, beta_1=recipe["beta_1"])
 
-    def build_generator():
-        if not recipe["latent_components"]:
-            return models.build_generator(latent_dim=latent_dim, image_shape=tuple(image_shape))
+    def build_generator():  # with latent_components 0 (the textbook) the scale is unused
         return models.build_generator(
             latent_dim=latent_dim,
             image_shape=tuple(image_shape),
