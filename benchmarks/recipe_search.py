@@ -271,7 +271,8 @@ def build_combined(g, d, cfg, steps):
     hidden = layers.LeakyReLU(0.2)(layers.Dense(128)(body.output))
     q = keras.Model(d.inputs, layers.Dense(cfg["mix"], activation="softmax")(hidden))
     z = keras.Input(shape=(cfg.get("latent", 100),))
-    gan = keras.Model(z, [d(g(z)), q(g(z))])
+    fakes = g(z)  # one generator pass feeds both heads
+    gan = keras.Model(z, [d(fakes), q(fakes)])
     gan.compile(
         optimizer=adam(cfg, "g_lr", 1, steps),
         loss=["binary_crossentropy", "categorical_crossentropy"],
