@@ -16,7 +16,9 @@ the uint8 images there, `unscale_images` brings them back, and both refuse input
 what they expect instead of returning a silently wrong result.
 """
 
+import contextlib
 import gzip
+import io
 import os
 import sys
 from pathlib import Path
@@ -45,6 +47,7 @@ _IDX_FILES = {
 }
 _SOURCES = ("auto", "keras", "offline")
 _announced = set()
+_keras_failed = {}  # data set name -> the error of this process's failed keras.datasets attempt
 
 
 class DataUnavailableError(RuntimeError):
@@ -66,19 +69,32 @@ def _check_source(source):
 def _from_keras(name, source, offline_call):
     """Return (keras.datasets.<name>.load_data(), None), or (None, the error it raised).
 
-    With source="keras" a failure raises DataUnavailableError instead.
+    keras prints "Downloading data from ..." before it tries the network; that line is held
+    back and shown only if the download works, so an offline run prints just the fallback
+    notice. A failed attempt is remembered for the rest of the process ("auto" does not try
+    again). With source="keras" a failure raises DataUnavailableError instead.
     """
+    if source == "auto" and name in _keras_failed:
+        return None, _keras_failed[name]
     import keras
 
+    said = io.StringIO()
     try:
-        return getattr(keras.datasets, name).load_data(), None
+        with contextlib.redirect_stdout(said):
+            loaded = getattr(keras.datasets, name).load_data()
     except Exception as error:  # no network, a proxy page, a broken cache...
+        _keras_failed[name] = error
         if source == "keras":
             raise DataUnavailableError(
                 f"keras.datasets.{name}.load_data() failed ({error}). Connect to the internet, "
                 f"or call {offline_call}."
             ) from error
         return None, error
+    if "Downloading" in said.getvalue():
+        _announce(
+            f"{name}-download", f"Downloaded {name} with keras.datasets (cached in ~/.keras)."
+        )
+    return loaded, None
 
 
 def _split_subset(images, labels, test_per_class=100, seed=0):

@@ -19,6 +19,7 @@ def offline(monkeypatch):
     monkeypatch.setattr(keras.datasets.mnist, "load_data", _no_network)
     monkeypatch.setattr(keras.datasets.fashion_mnist, "load_data", _no_network)
     monkeypatch.setattr(data, "_announced", set())
+    monkeypatch.setattr(data, "_keras_failed", {})
 
 
 def test_load_mnist_offline_falls_back_to_the_real_subset(offline, capsys):
@@ -48,7 +49,28 @@ def test_load_mnist_uses_keras_when_it_works(monkeypatch):
         (np.zeros((2, 28, 28), np.uint8), np.zeros(2, np.uint8)),
     )
     monkeypatch.setattr(keras.datasets.mnist, "load_data", lambda: fake)
+    monkeypatch.setattr(data, "_keras_failed", {})
     assert data.load_mnist() is fake
+
+
+def test_offline_fallback_hides_the_download_attempt_and_tries_once(offline, monkeypatch, capsys):
+    calls = []
+
+    def download_that_fails():
+        calls.append(1)
+        print("Downloading data from https://storage.googleapis.com/.../mnist.npz")
+        _no_network()
+
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", download_that_fails)
+    for _ in range(3):
+        data.load_mnist()
+    out = capsys.readouterr()
+    assert "Downloading data from" not in out.out + out.err
+    assert out.err.count("bundled real MNIST subset") == 1
+    assert len(calls) == 1, "a failed download is remembered for the rest of the process"
+    with pytest.raises(data.DataUnavailableError):
+        data.load_mnist(source="keras")  # an explicit request still tries
+    assert len(calls) == 2
 
 
 def test_load_mnist_keras_only_says_how_to_get_data(offline):

@@ -6,6 +6,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
 import tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,6 +53,9 @@ def test_the_wheel_installs_the_package_with_its_data_files(tmp_path):
     for expected in (
         "gan_course/data_files/mnist_5k.npz",
         "gan_course/data_files/MNIST_5K_LICENSE.md",
+        "gan_course/data_files/diagrams/gan.svg",
+        "gan_course/data_files/mnist_classifier.weights.h5",
+        "gan_course/data_files/diagrams/vae.svg",
         "gan_course/training.py",
         "gan_course/train_dcgan.py",
     ):
@@ -61,8 +65,29 @@ def test_the_wheel_installs_the_package_with_its_data_files(tmp_path):
 def test_fast_mode_reads_the_environment(monkeypatch):
     from gan_course import fast_mode
 
-    for value, expected in (("", False), ("0", False), ("1", True), ("yes", True)):
+    cases = {
+        "": False,
+        "0": False,
+        "1": True,
+        "yes": True,
+        "TRUE": True,
+        "True": True,
+        "false": False,
+        "No": False,
+        "off": False,
+        " on ": True,
+    }
+    for value, expected in cases.items():
         monkeypatch.setenv("GAN_COURSE_FAST", value)
-        assert fast_mode() is expected
+        assert fast_mode() is expected, value
     monkeypatch.delenv("GAN_COURSE_FAST")
     assert fast_mode() is False
+
+
+@pytest.mark.parametrize("value", ["maybe", "2", "fast", "-1"])
+def test_fast_mode_refuses_values_that_are_neither_on_nor_off(monkeypatch, value):
+    from gan_course import fast_mode
+
+    monkeypatch.setenv("GAN_COURSE_FAST", value)
+    with pytest.raises(ValueError, match="GAN_COURSE_FAST=.*on/off"):
+        fast_mode()

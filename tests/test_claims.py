@@ -1,0 +1,49 @@
+import numpy as np
+import pytest
+
+from gan_course import claims
+
+
+def test_a_claim_that_holds_prints_its_evidence(capsys, monkeypatch):
+    monkeypatch.delenv("GAN_COURSE_FAST", raising=False)
+    assert claims.claim("the digits are balanced", True, "min 0.9") is True
+    assert capsys.readouterr().out == "claim: the digits are balanced: holds (min 0.9)\n"
+
+
+def test_a_false_claim_fails_loudly_in_full_mode(monkeypatch):
+    monkeypatch.delenv("GAN_COURSE_FAST", raising=False)
+    with pytest.raises(claims.ClaimFailed, match="DOES NOT HOLD.*change the sentence"):
+        claims.claim("accuracy falls towards 0.5", False, "0.78 -> 0.79")
+
+
+def test_a_false_claim_only_reports_in_fast_mode(monkeypatch, capsys):
+    monkeypatch.setenv("GAN_COURSE_FAST", "1")
+    assert claims.claim("accuracy falls towards 0.5", False, "0.78") is False
+    assert "does not hold in fast mode (0.78)" in capsys.readouterr().out
+
+
+def test_claim_needs_its_sentence():
+    with pytest.raises(ValueError, match="sentence"):
+        claims.claim("", True)
+
+
+def test_balanced():
+    assert claims.balanced([100] * 10)[0]
+    holds, evidence = claims.balanced([35, 26, 80, 86, 46, 102, 21, 67, 42, 52])
+    assert not holds and evidence == "min 0.38, max 1.83 of uniform"
+    assert claims.balanced([60, 140], tolerance=0.5)[0]
+    assert not claims.balanced([49, 151], tolerance=0.5)[0]
+    assert claims.balanced([0, 0]) == (False, "nothing was counted")
+    with pytest.raises(ValueError):
+        claims.balanced([3, -1])
+
+
+def test_monotonic_and_thresholds():
+    assert claims.monotonic([0.021, 0.039, 0.159])[0]
+    holds, evidence = claims.monotonic([0.021, 0.159, 0.146])
+    assert not holds and "+0.159 -> +0.146" in evidence
+    assert claims.monotonic(np.array([3, 2, 1]), increasing=False)[0]
+    assert claims.at_least(0.81, 0.8)[0] and not claims.at_least(0.79, 0.8)[0]
+    assert claims.at_most(0.5, 0.6)[0] and not claims.at_most(0.7, 0.6)[0]
+    with pytest.raises(ValueError):
+        claims.monotonic([1.0])
