@@ -8,9 +8,14 @@ its weights ship with the package. `evaluate_samples` reports, for a batch of ge
   space, and the same distance between two halves of real test images (the floor: what a
   perfect generator would score with this many samples);
 - the share of samples the classifier is confident about (max probability >= 0.9);
-- the class histogram of the confident samples: mode collapse shows as missing classes.
+- the class histogram of the confident samples: mode collapse shows as missing classes;
+- precision and recall (Kynkäänniemi et al., 2019) in the same feature space, each beside its
+  real-vs-real value: precision is the share of samples that look like some real image, recall
+  the share of real images that some sample looks like. A generator that draws one good shape
+  per digit (collapse within a class) keeps its precision and loses recall.
 """
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,7 +65,7 @@ def load_classifier(dataset="mnist"):
             )
         classifier = build_classifier()
         classifier.load_weights(WEIGHTS[dataset])
-        features = keras.Model(classifier.inputs, classifier.get_layer("features").output)
+        features = keras.Model(classifier.inputs[0], classifier.get_layer("features").output)
         _cache[dataset] = (classifier, features)
     return _cache[dataset]
 
@@ -85,6 +90,46 @@ def frechet_distance(features_a, features_b):
     return float(np.sum((mu_a - mu_b) ** 2) + np.trace(cov_a) + np.trace(cov_b) - 2 * trace_root)
 
 
+def _kth_neighbour_distances(features, k):
+    """Distance from each row to its k-th nearest other row: the radius of its k-NN ball."""
+    d = _pairwise_distances(features, features)
+    np.fill_diagonal(d, np.inf)
+    return np.partition(d, k - 1, axis=1)[:, k - 1]
+
+
+def _pairwise_distances(a, b):
+    squared = (a**2).sum(1)[:, None] + (b**2).sum(1)[None, :] - 2.0 * a @ b.T
+    return np.sqrt(np.clip(squared, 0, None))
+
+
+def precision_recall(real_features, fake_features, k=3):
+    """(precision, recall) of fake features against real ones, each in [0, 1].
+
+    The real data's manifold is the union of balls around each real feature, each reaching
+    its k-th nearest real neighbour; precision is the share of fakes inside it. Recall swaps
+    the roles: the share of real features inside the fakes' manifold (Kynkäänniemi et al.,
+    2019, "Improved precision and recall"). Use the same number of each for fair numbers.
+    """
+    real = np.asarray(real_features, dtype=np.float64)
+    fake = np.asarray(fake_features, dtype=np.float64)
+    if real.ndim != 2 or fake.ndim != 2 or real.shape[1] != fake.shape[1]:
+        raise ValueError(
+            f"Need two (N, D) feature arrays with the same D, got {real.shape}, {fake.shape}."
+        )
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ValueError(f"k must be a positive whole number, e.g. 3; got {k!r}.")
+    if min(len(real), len(fake)) <= k:
+        raise ValueError(f"Need more than k={k} feature rows on each side.")
+    if not (np.isfinite(real).all() and np.isfinite(fake).all()):
+        raise ValueError("The features hold NaN or infinite values.")
+    real_radius = _kth_neighbour_distances(real, k)
+    fake_radius = _kth_neighbour_distances(fake, k)
+    fake_to_real = _pairwise_distances(fake, real)
+    precision = np.mean((fake_to_real <= real_radius[None, :]).any(axis=1))
+    recall = np.mean((fake_to_real.T <= fake_radius[None, :]).any(axis=1))
+    return float(precision), float(recall)
+
+
 @dataclass
 class SampleReport:
     """What evaluate_samples measured; print it for a summary."""
@@ -95,10 +140,19 @@ class SampleReport:
     class_histogram: np.ndarray
     n_samples: int
     dataset: str
+    precision: float = math.nan
+    recall: float = math.nan
+    real_precision: float = math.nan
+    real_recall: float = math.nan
 
     @property
     def distance_over_floor(self):
         return self.frechet_distance / self.floor
+
+    @property
+    def recall_over_real(self):
+        """Recall as a share of the real-vs-real recall: 1.0 covers the data as real images do."""
+        return self.recall / self.real_recall
 
     @property
     def missing_classes(self):
@@ -112,7 +166,26 @@ class SampleReport:
             f"  confidently recognised: {self.confident_share:.0%}\n"
             f"  classes of the confident samples: {self.class_histogram.tolist()}"
             + (f"  (missing: {self.missing_classes})" if self.missing_classes else "")
+            + (
+                f"\n  precision {self.precision:.2f} (real vs real {self.real_precision:.2f}),"
+                f" recall {self.recall:.2f} (real vs real {self.real_recall:.2f},"
+                f" {self.recall_over_real:.2f}x)"
+                if not math.isnan(self.recall)
+                else ""
+            )
         )
+
+
+MIN_SAMPLES = 100
+
+
+def _features(model, images, batch_size=250):
+    """Run `model` on images in fixed-size chunks (no tf.function retracing warnings)."""
+    out = [
+        np.asarray(model(images[i : i + batch_size], training=False))
+        for i in range(0, len(images), batch_size)
+    ]
+    return np.concatenate(out)
 
 
 def evaluate_samples(images, value_range=(-1, 1), dataset="mnist", threshold=0.9, seed=0):
@@ -120,13 +193,35 @@ def evaluate_samples(images, value_range=(-1, 1), dataset="mnist", threshold=0.9
 
     value_range is the images' pixel range: (-1, 1) for GANs, (0, 1) for AE/VAE outputs.
     Returns a SampleReport. The real reference and the floor use as many real test images as
-    there are samples (at most half the test set each), drawn with `seed`.
+    there are samples (at most half the test set each), drawn with `seed`; precision and
+    recall compare that many samples with that many real images. Needs at least MIN_SAMPLES
+    (100) images: with fewer the numbers mean little (1,000 is what the course uses).
     """
+    if (
+        not isinstance(value_range, (tuple, list))
+        or len(value_range) != 2
+        or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in value_range)
+        or not value_range[0] < value_range[1]
+    ):
+        raise ValueError(
+            f"value_range must be (low, high) with low < high: (-1, 1) for GAN samples, (0, 1) "
+            f"for AE/VAE outputs; got {value_range!r}."
+        )
     images = np.asarray(images, dtype=np.float32)
     if images.ndim == 3:
         images = images[..., np.newaxis]
-    if images.shape[1:] != (28, 28, 1):
+    if images.ndim != 4 or images.shape[1:] != (28, 28, 1):
         raise ValueError(f"evaluate_samples expects images (N, 28, 28, 1), got {images.shape}.")
+    if len(images) < MIN_SAMPLES:
+        raise ValueError(
+            f"evaluate_samples needs at least {MIN_SAMPLES} images for numbers that mean "
+            f"something, got {len(images)}; 1,000 is what the course uses."
+        )
+    if not np.isfinite(images).all():
+        raise ValueError(
+            f"{np.sum(~np.isfinite(images))} pixel values are NaN or infinite: the generator "
+            "has diverged (check its losses) or the images were computed wrongly."
+        )
     low, high = value_range
     if images.min() < low - 1e-3 or images.max() > high + 1e-3:
         raise ValueError(
@@ -139,17 +234,15 @@ def evaluate_samples(images, value_range=(-1, 1), dataset="mnist", threshold=0.9
     _, (x_test, _) = load()
     rng = np.random.default_rng(seed)
     n = min(len(images), len(x_test) // 2)
-    if n < 2:
-        raise ValueError("evaluate_samples needs at least 2 images.")
     order = rng.permutation(len(x_test))
     real_a = data.scale_images(x_test[order[:n]])
     real_b = data.scale_images(x_test[order[n : 2 * n]])
-    f_fake = features.predict(images, verbose=0, batch_size=256)
-    f_a = features.predict(real_a, verbose=0, batch_size=256)
-    f_b = features.predict(real_b, verbose=0, batch_size=256)
-    probabilities = classifier.predict(images, verbose=0, batch_size=256)
+    f_fake, f_a, f_b = (_features(features, x) for x in (images, real_a, real_b))
+    probabilities = _features(classifier, images)
     confident = probabilities.max(axis=1) >= threshold
     histogram = np.bincount(probabilities.argmax(axis=1)[confident], minlength=10)
+    precision, recall = precision_recall(f_a, f_fake[:n])
+    real_precision, real_recall = precision_recall(f_a, f_b)
     return SampleReport(
         frechet_distance=frechet_distance(f_fake, f_a),
         floor=frechet_distance(f_b, f_a),
@@ -157,6 +250,10 @@ def evaluate_samples(images, value_range=(-1, 1), dataset="mnist", threshold=0.9
         class_histogram=histogram,
         n_samples=len(images),
         dataset=dataset,
+        precision=precision,
+        recall=recall,
+        real_precision=real_precision,
+        real_recall=real_recall,
     )
 
 

@@ -58,7 +58,7 @@ def test_one_repeated_digit_shows_as_missing_classes():
 
 def test_evaluate_samples_refuses_the_wrong_range_and_shape():
     with pytest.raises(ValueError, match="outside value_range"):
-        metrics.evaluate_samples(np.full((4, 28, 28, 1), 200.0), value_range=(-1, 1))
+        metrics.evaluate_samples(np.full((200, 28, 28, 1), 200.0), value_range=(-1, 1))
     with pytest.raises(ValueError, match=r"\(N, 28, 28, 1\)"):
         metrics.evaluate_samples(np.zeros((4, 32, 32, 1)))
     with pytest.raises(ValueError, match="dataset must be"):
@@ -72,3 +72,55 @@ def test_plot_class_histogram():
     report = metrics.SampleReport(3.0, 1.0, 0.5, np.arange(10), 45, "mnist")
     ax = metrics.plot_class_histogram(report)
     assert len(ax.patches) == 10 and report.distance_over_floor == 3.0
+
+
+def test_precision_recall_of_a_set_against_itself_and_a_collapsed_copy():
+    rng = np.random.default_rng(0)
+    real = rng.normal(size=(400, 8))
+    other = rng.normal(size=(400, 8))
+    precision, recall = metrics.precision_recall(real, other)
+    assert precision > 0.8 and recall > 0.8
+    # One mode of the data, repeated with tiny jitter: every sample is realistic, little is covered.
+    collapsed = real[:5].repeat(80, axis=0) + rng.normal(scale=1e-3, size=(400, 8))
+    precision, recall = metrics.precision_recall(real, collapsed)
+    assert precision > 0.95 and recall < 0.1
+    # Far-off samples: neither realistic nor covering.
+    precision, recall = metrics.precision_recall(real, other + 50.0)
+    assert precision == 0.0 and recall == 0.0
+
+
+def test_precision_recall_refuses_bad_features():
+    with pytest.raises(ValueError, match="same D"):
+        metrics.precision_recall(np.zeros((10, 3)), np.zeros((10, 4)))
+    with pytest.raises(ValueError, match="k must be"):
+        metrics.precision_recall(np.zeros((10, 3)), np.zeros((10, 3)), k=0)
+    with pytest.raises(ValueError, match="NaN"):
+        metrics.precision_recall(np.full((10, 3), np.nan), np.zeros((10, 3)))
+
+
+def test_within_class_collapse_shows_in_recall_not_in_the_classes():
+    (_, _), (x_test, y_test) = data.load_mnist()
+    # Ten real digits per class, each repeated: every class present, little variety.
+    few = np.concatenate([x_test[y_test == k][:2] for k in range(10)])
+    collapsed = data.scale_images(np.repeat(few, 25, axis=0))
+    report = metrics.evaluate_samples(collapsed, value_range=(-1, 1), seed=1)
+    assert report.missing_classes == []
+    assert report.recall_over_real < 0.5
+    assert "recall" in str(report)
+    real = metrics.evaluate_samples(data.scale_images(x_test[-500:]), value_range=(-1, 1), seed=1)
+    assert real.recall_over_real > 0.8
+
+
+@pytest.mark.parametrize(
+    "images, value_range, message",
+    [
+        (np.full((200, 28, 28, 1), np.nan), (-1, 1), "NaN"),
+        (np.zeros((200, 28, 28, 1)), (0, 0), "low < high"),
+        (np.zeros((200, 28, 28, 1)), (1,), "low < high"),
+        (np.zeros((0, 28, 28, 1)), (-1, 1), "at least 100"),
+        (np.zeros((3, 28, 28, 1)), (-1, 1), "at least 100"),
+    ],
+)
+def test_evaluate_samples_refuses_what_it_cannot_measure(images, value_range, message):
+    with pytest.raises(ValueError, match=message):
+        metrics.evaluate_samples(images, value_range=value_range)
