@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.std import tqdm
 
+from gan_course import env_flag
 from gan_course.data import check_gan_images
 
 HISTORY_KEYS = ("d_loss", "g_loss", "d_acc_real", "d_acc_fake")
@@ -45,16 +46,44 @@ def _check_real_label(real_label):
         )
 
 
-def discriminator_step(generator, discriminator, real_images, noise, real_label=1.0):
+FAKES_MODES = ("inference", "training")
+
+
+def _check_fakes_mode(fakes_mode):
+    if fakes_mode not in FAKES_MODES:
+        raise ValueError(
+            f"fakes_mode must be 'inference' (the textbook's generator.predict: batch norm uses "
+            f"its moving averages) or 'training' (batch norm uses the batch's own statistics, "
+            f"as in the generator's step); got {fakes_mode!r}."
+        )
+
+
+def make_fakes(generator, noise, fakes_mode="inference"):
+    """G(noise) for the discriminator's step, as a numpy array in the generator's range.
+
+    "inference" is the textbook's `generator.predict(noise)`: batch normalization (배치 정규화)
+    uses its moving averages. "training" runs the generator as its own step does, with each
+    batch normalized by its own statistics (and the moving averages updated).
+    """
+    _check_fakes_mode(fakes_mode)
+    if fakes_mode == "inference":
+        return generator.predict_on_batch(noise)
+    return np.asarray(generator(np.asarray(noise, dtype="float32"), training=True))
+
+
+def discriminator_step(
+    generator, discriminator, real_images, noise, real_label=1.0, fakes_mode="inference"
+):
     """Train the discriminator once on real images (label 1) and on G(noise) (label 0).
 
     real_label < 1 is one-sided label smoothing (e.g. 0.9): D is asked for 0.9 on real images,
     which keeps it from growing over-confident. Fakes keep the label 0.
+    fakes_mode: how the fakes are made, see make_fakes ("inference" is the textbook's).
     Returns {"d_loss", "d_acc_real", "d_acc_fake"}; d_loss is the mean of the two losses.
     """
     _check_real_label(real_label)
     batch_size = len(real_images)
-    fake_images = generator.predict_on_batch(noise)
+    fake_images = make_fakes(generator, noise, fakes_mode)
     discriminator.trainable = True  # Keras 3: must be True when D's train function is built.
     loss_real, acc_real = _loss_and_accuracy(
         discriminator.train_on_batch(real_images, np.full((batch_size, 1), real_label))
@@ -93,7 +122,9 @@ _REBUILD = (
 )
 
 
-def _checked_step(generator, discriminator, gan, real_images, noise, real_label=1.0):
+def _checked_step(
+    generator, discriminator, gan, real_images, noise, real_label=1.0, fakes_mode="inference"
+):
     """One training step that proves, by comparing weights, that the freeze works."""
     d_before, g_before = snapshot_weights(discriminator), snapshot_weights(generator)
     frozen_first = (
@@ -101,7 +132,9 @@ def _checked_step(generator, discriminator, gan, real_images, noise, real_label=
         "while it was frozen. "
     )
     try:
-        d_metrics = discriminator_step(generator, discriminator, real_images, noise, real_label)
+        d_metrics = discriminator_step(
+            generator, discriminator, real_images, noise, real_label, fakes_mode
+        )
     except ValueError as error:  # TF may fail to add optimizer slots to an old trace instead.
         if "tf.Variable" in str(error):
             raise RuntimeError(frozen_first + _REBUILD) from error
@@ -254,6 +287,9 @@ def train_gan(
     ema_decay=0.999,
     seed=0,
     progress=True,
+    log_every=None,
+    fakes_mode="inference",
+    on_sample=None,
 ):
     """Train a GAN the textbook way for `steps` steps and return its per-step history.
 
@@ -269,12 +305,30 @@ def train_gan(
     ema_generator: optionally a second generator built like the first (e.g. build_generator());
     it starts as a copy and follows the exponential moving average of the generator's weights
     (see update_ema). The sample grids then show the averaged generator.
+    progress: print a line of losses every `log_every` steps (default `sample_every`) and show a
+    progress bar; the bar is left out when GAN_COURSE_PROGRESS is off (e.g. 0), as in the runs
+    whose outputs are committed, so a stored notebook keeps only the lines.
+    fakes_mode: "inference" (the textbook's generator.predict) or "training"; see make_fakes.
+    on_sample: optionally a function on_sample(step, generator), called every `sample_every`
+    steps with the generator the grids show (e.g. to measure the samples as training goes).
     Returns {"d_loss", "g_loss", "d_acc_real", "d_acc_fake"}: lists of one float per step (the
     discriminator's numbers averaged over its k steps). See epoch_means for per-epoch numbers.
     """
     check_gan_images(x_train)
     _check_real_label(real_label)
-    _check_counts(steps=steps, batch_size=batch_size, sample_every=sample_every, d_steps=d_steps)
+    _check_fakes_mode(fakes_mode)
+    if on_sample is not None and not callable(on_sample):
+        raise TypeError(
+            f"on_sample must be a function on_sample(step, generator), got {on_sample!r}."
+        )
+    log_every = sample_every if log_every is None else log_every
+    _check_counts(
+        steps=steps,
+        batch_size=batch_size,
+        sample_every=sample_every,
+        d_steps=d_steps,
+        log_every=log_every,
+    )
     if tuple(x_train.shape[1:]) != tuple(discriminator.input_shape[1:]):
         raise ValueError(
             f"x_train images are shaped {x_train.shape[1:]} but the discriminator expects "
@@ -312,7 +366,7 @@ def train_gan(
         range(start, steps),
         initial=start,
         total=steps,
-        disable=not progress,
+        disable=not (progress and env_flag("GAN_COURSE_PROGRESS", default=True)),
         mininterval=2.0,
         ncols=100,
         desc="training",
@@ -323,14 +377,20 @@ def train_gan(
             real_images = x_train[rng.integers(0, len(x_train), batch_size)]
             noise = rng.normal(0, 1, (batch_size, latent_dim))
             d_metrics.append(
-                discriminator_step(generator, discriminator, real_images, noise, real_label)
+                discriminator_step(
+                    generator, discriminator, real_images, noise, real_label, fakes_mode
+                )
             )
         real_images = x_train[rng.integers(0, len(x_train), batch_size)]
         noise = rng.normal(0, 1, (batch_size, latent_dim))
         if step == start:  # The first step of a run checks the freeze by comparing weights.
-            metrics = _checked_step(generator, discriminator, gan, real_images, noise, real_label)
+            metrics = _checked_step(
+                generator, discriminator, gan, real_images, noise, real_label, fakes_mode
+            )
         else:
-            metrics = discriminator_step(generator, discriminator, real_images, noise, real_label)
+            metrics = discriminator_step(
+                generator, discriminator, real_images, noise, real_label, fakes_mode
+            )
             metrics.update(generator_step(gan, discriminator, noise))
         if ema_generator is not None:
             update_ema(ema_generator, generator, ema_decay)
@@ -340,20 +400,22 @@ def train_gan(
                 metrics[key] = float(np.mean([m[key] for m in d_metrics]))
         for key in HISTORY_KEYS:
             history[key].append(metrics[key])
+        if progress and (step % log_every == 0 or step == steps - 1):
+            m = metrics
+            bar.set_postfix(d_loss=f"{m['d_loss']:.3f}", g_loss=f"{m['g_loss']:.3f}")
+            bar.write(
+                f"step {step:5d}  d_loss {m['d_loss']:.4f}  g_loss {m['g_loss']:.4f}"
+                f"  D accuracy real {m['d_acc_real']:.2f} fake {m['d_acc_fake']:.2f}"
+            )
         if step % sample_every == 0:
-            bar.set_postfix(d_loss=f"{metrics['d_loss']:.3f}", g_loss=f"{metrics['g_loss']:.3f}")
-            if progress:
-                m = metrics
-                bar.write(
-                    f"step {step:5d}  d_loss {m['d_loss']:.4f}  g_loss {m['g_loss']:.4f}"
-                    f"  D accuracy real {m['d_acc_real']:.2f} fake {m['d_acc_fake']:.2f}"
-                )
             if sample_dir is not None:
                 shown = generator if ema_generator is None else ema_generator
                 samples = shown.predict_on_batch(fixed_noise)
                 save_image_grid(
                     samples, Path(sample_dir) / f"step_{step:05d}.png", value_range=(-1, 1)
                 )
+            if on_sample is not None:
+                on_sample(step, generator if ema_generator is None else ema_generator)
         done = step + 1
         if checkpoint_dir is not None and (done % checkpoint_every == 0 or done == steps):
             save_checkpoint(
@@ -363,6 +425,25 @@ def train_gan(
             )
     bar.close()
     return history
+
+
+def epoch_logger(every=10, epochs=None):
+    """A keras callback for `fit(..., verbose=0)` that prints one line every `every` epochs.
+
+    Each line holds the epoch and every logged number (loss, val_loss, ...), instead of a
+    progress bar per epoch; with `epochs`, the last epoch is printed too.
+    """
+    import keras
+
+    _check_counts(every=every)
+
+    def log(epoch, logs):
+        done = epoch + 1
+        if done % every == 0 or done == 1 or done == epochs:
+            numbers = "  ".join(f"{key} {value:.4f}" for key, value in sorted(logs.items()))
+            print(f"epoch {done:4d}  {numbers}")
+
+    return keras.callbacks.LambdaCallback(on_epoch_end=log)
 
 
 def epoch_means(history, steps_per_epoch):
@@ -552,7 +633,8 @@ def train_wgan(
         from gan_course.viz import save_image_grid
 
         Path(sample_dir).mkdir(parents=True, exist_ok=True)
-    bar = tqdm(range(steps), disable=not progress, mininterval=2.0, ncols=100, desc="training")
+    show_bar = progress and env_flag("GAN_COURSE_PROGRESS", default=True)
+    bar = tqdm(range(steps), disable=not show_bar, mininterval=2.0, ncols=100, desc="training")
     for step in bar:
         if step == 0:
             c_before, g_before = snapshot_weights(critic), snapshot_weights(generator)

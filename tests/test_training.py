@@ -435,3 +435,72 @@ def test_sample_best_refuses_bad_arguments():
     )
     with pytest.raises(ValueError, match="pass the pair trained together"):
         training.sample_best(generator, other, n=4)
+
+
+def test_fakes_mode_chooses_how_batch_norm_normalizes_the_fakes(textbook_models, batch):
+    generator, discriminator, _ = textbook_models
+    _, noise = batch
+    inference = training.make_fakes(generator, noise, "inference")
+    np.testing.assert_allclose(inference, generator.predict_on_batch(noise), atol=1e-6)
+    moving_before = weights(generator)
+    in_training = training.make_fakes(generator, noise, "training")
+    assert in_training.shape == inference.shape and np.all(np.abs(in_training) <= 1)
+    assert np.abs(in_training - inference).mean() > 1e-3, "batch statistics differ from averages"
+    assert changed(moving_before, generator), "training mode updates BN's moving averages"
+    with pytest.raises(ValueError, match="fakes_mode must be 'inference'"):
+        training.make_fakes(generator, noise, "train")
+
+
+def test_the_freeze_holds_with_fakes_made_in_training_mode(textbook_models, x_train):
+    generator, discriminator, gan = textbook_models
+    history = training.train_gan(
+        generator,
+        discriminator,
+        gan,
+        x_train,
+        steps=2,
+        batch_size=8,
+        progress=False,
+        fakes_mode="training",
+    )
+    assert len(history["d_loss"]) == 2 and np.isfinite(history["g_loss"]).all()
+
+
+def test_progress_prints_one_line_per_log_step_and_no_bar_when_switched_off(
+    textbook_models, x_train, capsys, monkeypatch
+):
+    monkeypatch.setenv("GAN_COURSE_PROGRESS", "0")
+    training.train_gan(*textbook_models, x_train, steps=5, batch_size=8, log_every=2)
+    out, err = capsys.readouterr()
+    assert [line.split()[1] for line in out.splitlines()] == ["0", "2", "4"]
+    assert err == "", "no progress bar on stderr"
+    with pytest.raises(ValueError, match="log_every"):
+        training.train_gan(*textbook_models, x_train, steps=1, log_every=0)
+
+
+def test_epoch_logger_prints_every_few_epochs(capsys):
+    logger = training.epoch_logger(every=5, epochs=12)
+    for epoch in range(12):
+        logger.on_epoch_end(epoch, {"loss": 1.0 / (epoch + 1), "val_loss": 0.5})
+    lines = capsys.readouterr().out.splitlines()
+    assert [int(line.split()[1]) for line in lines] == [1, 5, 10, 12]
+    assert "loss 1.0000  val_loss 0.5000" in lines[0]
+
+
+def test_on_sample_sees_the_generator_every_sample_step(textbook_models, x_train):
+    generator, discriminator, gan = textbook_models
+    seen = []
+    training.train_gan(
+        generator,
+        discriminator,
+        gan,
+        x_train,
+        steps=5,
+        batch_size=8,
+        sample_every=2,
+        progress=False,
+        on_sample=lambda step, g: seen.append((step, g is generator)),
+    )
+    assert seen == [(0, True), (2, True), (4, True)]
+    with pytest.raises(TypeError, match="on_sample must be a function"):
+        training.train_gan(generator, discriminator, gan, x_train, steps=1, on_sample=3)
