@@ -114,3 +114,45 @@ def test_ink_and_slant_scores():
     scores = latent.slant(np.stack([image, leaning_left, upright]))
     assert scores[0] > 0.5 and scores[1] < -0.5 and abs(scores[2]) < 1e-9
     np.testing.assert_allclose(latent.ink(np.stack([image, upright]))[0], 9 / 81)
+
+
+def test_slerp_between_opposite_vectors_keeps_the_norm():
+    z = np.random.default_rng(0).normal(size=16)
+    path = latent.slerp(z, -z, 9)
+    np.testing.assert_allclose(np.linalg.norm(path, axis=1), np.linalg.norm(z), rtol=1e-9)
+    np.testing.assert_allclose(path[0], z)
+    np.testing.assert_allclose(path[-1], -z)
+    assert np.min(np.linalg.norm(path, axis=1)) > 0.99 * np.linalg.norm(z), "never through 0"
+    longer = latent.slerp(z, -2 * z, 5)
+    np.testing.assert_allclose(
+        np.linalg.norm(longer, axis=1), np.linalg.norm(z) * np.linspace(1, 2, 5), rtol=1e-9
+    )
+
+
+def test_knn_accuracy_tells_separated_codes_from_mixed_ones():
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(10), 50)
+    centres = rng.normal(scale=10, size=(10, 2))
+    separated = centres[labels] + rng.normal(size=(500, 2))
+    assert latent.knn_accuracy(separated, labels, separated[::5] + 0.01, labels[::5]) > 0.95
+    mixed = rng.normal(size=(500, 2))
+    assert latent.knn_accuracy(mixed, labels, rng.normal(size=(200, 2)), labels[:200]) < 0.3
+    with pytest.raises(ValueError, match="k must be"):
+        latent.knn_accuracy(mixed, labels, mixed, labels, k=0)
+    with pytest.raises(ValueError, match="one label"):
+        latent.knn_accuracy(mixed, labels[:10], mixed, labels)
+
+
+def test_score_direction_within_classes_ignores_the_class_confound():
+    rng = np.random.default_rng(0)
+    labels = np.repeat([0, 1], 200)
+    latents = rng.normal(size=(400, 2))
+    latents[:, 0] += 4 * labels  # coordinate 0 encodes the class
+    # The score is mostly the class (0s carry more ink) plus a within-class part along coordinate 1.
+    scores = 5.0 * (labels == 0) + latents[:, 1]
+    confounded = latent.score_direction(latents, scores)
+    within = latent.score_direction(latents, scores, labels=labels)
+    assert abs(confounded[0]) > abs(confounded[1]), "without labels the class dominates"
+    assert abs(within[1]) > 5 * abs(within[0]), "with labels only the within-class part is left"
+    with pytest.raises(ValueError, match="one class per latent"):
+        latent.score_direction(latents, scores, labels=labels[:10])
