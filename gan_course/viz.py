@@ -11,6 +11,22 @@ import imageio.v2 as imageio
 import matplotlib.pyplot as plt
 import numpy as np
 
+DIAGRAMS = Path(__file__).parent / "data_files" / "diagrams"
+
+
+def show_diagram(name):
+    """Return one of the course's model diagrams ("gan", "autoencoder", "vae") for display.
+
+    In a notebook, a cell ending in `viz.show_diagram("gan")` draws it (an SVG that
+    scripts/draw_diagrams.py made). Elsewhere, the returned object's `.data` is the SVG text.
+    """
+    from IPython.display import SVG
+
+    names = sorted(p.stem for p in DIAGRAMS.glob("*.svg"))
+    if name not in names:
+        raise ValueError(f"No diagram named {name!r}; the course has {names}.")
+    return SVG(filename=str(DIAGRAMS / f"{name}.svg"))
+
 
 def _to_unit(images, value_range):
     """Map images from value_range to floats in [0, 1]; refuse images outside the range."""

@@ -99,3 +99,36 @@ def test_plot_1d_gan_draws_histograms_and_d():
     assert d_axis.get_lines()[0].get_ydata()[0] == 0.5 and d_axis.get_ylim() == (0, 1)
     with pytest.raises(ValueError, match="one D\\(x\\) per x"):
         viz.plot_1d_gan([0.0], [0.0], x, np.zeros(3))
+
+
+@pytest.mark.parametrize("name", ["gan", "autoencoder", "vae"])
+def test_show_diagram_returns_the_svg(name):
+    svg = viz.show_diagram(name)
+    assert "<svg" in svg.data and "</svg>" in svg.data
+
+
+def test_show_diagram_names_the_diagrams_it_has():
+    with pytest.raises(ValueError, match=r"\['autoencoder', 'gan', 'vae'\]"):
+        viz.show_diagram("cyclegan")
+
+
+def test_diagrams_are_what_the_script_draws(tmp_path, monkeypatch):
+    import importlib.util
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "draw_diagrams.py"
+    spec = importlib.util.spec_from_file_location("draw_diagrams", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    import re
+
+    def words(svg):  # the labels; the drawing itself may differ between matplotlib versions
+        return re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+
+    for name in ("gan", "autoencoder", "vae"):
+        fig = getattr(module, name)()
+        fig.savefig(tmp_path / f"{name}.svg", bbox_inches="tight", metadata={"Date": None})
+        drawn = words((tmp_path / f"{name}.svg").read_text())
+        assert drawn and drawn == words((viz.DIAGRAMS / f"{name}.svg").read_text()), (
+            f"{name}.svg is stale: run python scripts/draw_diagrams.py"
+        )
