@@ -263,6 +263,11 @@ def check_gan_images(images, name="x_train"):
             f"{name} must be a non-empty batch shaped (N, height, width, channels), "
             f"got shape {images.shape}. {fix}"
         )
+    if not np.isfinite(images).all():
+        raise ValueError(
+            f"{name} holds {int(np.sum(~np.isfinite(images)))} NaN or infinite values: find where "
+            f"they came from (a division by zero?) and remove or fix those images. {fix}"
+        )
     low, high = float(images.min()), float(images.max())
     if low < -1 - 1e-3 or high > 1 + 1e-3:
         raise ValueError(f"{name} must lie in [-1, 1], got a {_describe(images)}. {fix}")

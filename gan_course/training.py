@@ -122,6 +122,26 @@ _REBUILD = (
 )
 
 
+class TrainingDiverged(FloatingPointError):
+    """A loss became NaN or infinite; training stopped before saving anything from that step."""
+
+
+def _check_finite(metrics, step, checkpoint_dir):
+    bad = [key for key in ("d_loss", "g_loss") if not np.isfinite(metrics[key])]
+    if bad:
+        kept = (
+            f" The last good checkpoint in {checkpoint_dir} was kept; a rerun resumes from it."
+            if checkpoint_dir is not None
+            else ""
+        )
+        raise TrainingDiverged(
+            f"Training diverged at step {step}: {' and '.join(bad)} became "
+            f"{', '.join(str(metrics[key]) for key in bad)}. Lower the learning rates (e.g. "
+            f"Adam(2e-4, beta_1=0.5)), check that the images are in [-1, 1], and start again."
+            + kept
+        )
+
+
 def _checked_step(
     generator, discriminator, gan, real_images, noise, real_label=1.0, fakes_mode="inference"
 ):
@@ -392,6 +412,7 @@ def train_gan(
                 generator, discriminator, real_images, noise, real_label, fakes_mode
             )
             metrics.update(generator_step(gan, discriminator, noise))
+        _check_finite(metrics, step, checkpoint_dir)
         if ema_generator is not None:
             update_ema(ema_generator, generator, ema_decay)
         if d_metrics:

@@ -39,6 +39,11 @@ def _to_unit(images, value_range):
     if not high > low:
         raise ValueError(f"value_range must have low < high, got {value_range!r}.")
     images = np.asarray(images, dtype=np.float32)
+    if not np.isfinite(images).all():
+        raise ValueError(
+            f"{int(np.sum(~np.isfinite(images)))} pixel values are NaN or infinite: the model that "
+            "made these images has diverged (look at its losses), so there is nothing to draw."
+        )
     span = high - low
     if images.size and (images.min() < low - 1e-3 * span or images.max() > high + 1e-3 * span):
         raise ValueError(

@@ -102,3 +102,28 @@ def test_vae_loss_terms_on_hand_computed_inputs():
     reconstruction_loss, kl_loss = ae.vae_loss_terms(images, reconstruction, z_mean, z_log_var)
     assert float(reconstruction_loss) == pytest.approx(np.log(2), rel=1e-5)
     assert float(kl_loss) == pytest.approx((0.0 + 2.0) / 2, rel=1e-6)  # KL: 0 and 2, mean 1
+
+
+def test_vae_hidden_units_sets_the_encoder_width():
+    vae = ae.build_vae(latent_dim=2, hidden_units=64)
+    widths = [layer.units for layer in vae.encoder.layers if hasattr(layer, "units")]
+    assert widths == [64, 2, 2]
+    assert [layer.units for layer in ae.build_vae().encoder.layers if hasattr(layer, "units")] == [
+        16,
+        2,
+        2,
+    ], "the default is keras-io's 16"
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"input_shape": (28, 28)}, r"\(height, width, channels\)"),
+        ({"hidden_units": 0}, "hidden_units must be a positive"),
+        ({"kl_weight": -1.0}, "kl_weight must be a positive"),
+        ({"input_shape": (30, 30, 1)}, "multiples of 4"),
+    ],
+)
+def test_build_vae_refuses_bad_settings(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        ae.build_vae(**kwargs)

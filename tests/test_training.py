@@ -73,6 +73,7 @@ def test_train_gan_refuses_a_discriminator_traced_while_frozen(textbook_models, 
         (lambda x: (x + 1) * 127.5, "scale_images"),
         (lambda x: (x + 1) / 2, r"\[0, 1\] scale"),
         (lambda x: x[:, :14, :14], "discriminator expects"),
+        (lambda x: np.where(x > 0.9, np.nan, x), "NaN or infinite"),
     ],
 )
 def test_train_gan_refuses_wrongly_scaled_images(textbook_models, x_train, bad, message):
@@ -504,3 +505,29 @@ def test_on_sample_sees_the_generator_every_sample_step(textbook_models, x_train
     assert seen == [(0, True), (2, True), (4, True)]
     with pytest.raises(TypeError, match="on_sample must be a function"):
         training.train_gan(generator, discriminator, gan, x_train, steps=1, on_sample=3)
+
+
+def test_a_diverging_run_stops_and_keeps_the_last_good_checkpoint(x_train, tmp_path, monkeypatch):
+    keras.utils.set_random_seed(0)
+    generator, discriminator = models.build_generator(), models.build_discriminator()
+    gan = models.build_gan(generator, discriminator)
+    folder = tmp_path / "checkpoint"
+    run = dict(batch_size=8, sample_every=2, checkpoint_dir=folder, progress=False)
+    training.train_gan(generator, discriminator, gan, x_train, steps=2, **run)
+    saved = (folder / "latest" / "variables.npz").read_bytes()
+    step = training.generator_step  # the real step, whose loss then turns NaN (as with lr 1e6)
+    monkeypatch.setattr(
+        training, "generator_step", lambda *args: {"g_loss": step(*args)["g_loss"] * np.nan}
+    )
+    with pytest.raises(training.TrainingDiverged, match="step 2: .*last good checkpoint"):
+        training.train_gan(generator, discriminator, gan, x_train, steps=6, **run)
+    assert (folder / "latest" / "variables.npz").read_bytes() == saved
+
+
+def test_images_with_nan_are_refused_by_the_picture_helpers(tmp_path):
+    from gan_course import viz
+
+    bad = np.zeros((4, 28, 28, 1))
+    bad[0, 0, 0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        viz.save_image_grid(bad, tmp_path / "grid.png", value_range=(-1, 1))
