@@ -9,9 +9,26 @@ step counts and data so the whole course runs on a 2-core CPU in minutes (this i
 test suite does). Unset, the notebooks use the textbook's full counts.
 """
 
+import logging
 import os
 
 __version__ = "0.1.0"
+
+
+class _NoRetracingWarning(logging.Filter):
+    """Drop TensorFlow's "triggered tf.function retracing" warning, and only that one.
+
+    Keras 3 builds one tf.function per model and per kind of call. The textbook loop trains
+    three models with train_on_batch and samples with predict, so TensorFlow counts several
+    traces and warns about "excessive retracing", which here means nothing and would clutter
+    every training cell. Every other TensorFlow message still gets through.
+    """
+
+    def filter(self, record):
+        return "triggered tf.function retracing" not in record.getMessage()
+
+
+logging.getLogger("tensorflow").addFilter(_NoRetracingWarning())
 
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("", "0", "false", "no", "off")

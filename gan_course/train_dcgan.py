@@ -114,26 +114,63 @@ def build_recipe(name="textbook", latent_dim=100, image_shape=(28, 28, 1), steps
     return generator, discriminator, gan, kwargs
 
 
+def _positive_int(text):
+    """argparse type: a whole number >= 1, refused with a one-line message otherwise."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
+def _whole_number(text):
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
 def parse_args(argv=None):
+    """Parse and check the options before TensorFlow is imported, so mistakes fail at once."""
     from gan_course import fast_mode
 
-    fast = fast_mode()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    try:
+        fast = fast_mode()
+    except ValueError as error:
+        parser.error(str(error))
     parser.add_argument(
         "--recipe", choices=sorted(RECIPES), default="textbook", help="see RECIPES (notebook 09)"
     )
-    parser.add_argument("--steps", type=int, default=60 if fast else None, help="recipe's")
-    parser.add_argument("--batch-size", type=int, default=None, help="default: the recipe's")
-    parser.add_argument("--sample-every", type=int, default=20 if fast else 200)
+    parser.add_argument(
+        "--steps", type=_positive_int, default=60 if fast else None, help="default: the recipe's"
+    )
+    parser.add_argument(
+        "--batch-size", type=_positive_int, default=None, help="default: the recipe's"
+    )
+    parser.add_argument("--sample-every", type=_positive_int, default=20 if fast else 200)
     parser.add_argument("--dataset", choices=("mnist", "fashion_mnist"), default="mnist")
     parser.add_argument("--out", type=Path, default=Path("outputs"))
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=_whole_number, default=0)
     parser.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint")
     return parser.parse_args(argv)
 
 
 def main(argv=None):
+    """Run the main job; a known failure ends it with one line on stderr and exit status 1."""
     args = parse_args(argv)
+    from gan_course.data import DataUnavailableError
+    from gan_course.training import CheckpointError, TrainingDiverged
+
+    try:
+        return _train(args)
+    except (CheckpointError, TrainingDiverged, DataUnavailableError) as error:
+        raise SystemExit(f"error: {error}") from None
+
+
+def _train(args):
     import keras
 
     from gan_course import data, training, viz
@@ -145,7 +182,8 @@ def main(argv=None):
     generator, discriminator, gan, kwargs = build_recipe(
         args.recipe, 100, x_train.shape[1:], steps=args.steps
     )
-    kwargs["batch_size"] = args.batch_size or kwargs["batch_size"]
+    if args.batch_size is not None:
+        kwargs["batch_size"] = args.batch_size
     checkpoint_dir = args.out / "checkpoint"
     if args.fresh:
         import shutil
@@ -166,6 +204,7 @@ def main(argv=None):
         sample_every=args.sample_every,
         sample_dir=args.out / "samples",
         checkpoint_dir=checkpoint_dir,
+        checkpoint_meta={"dataset": args.dataset, "recipe": args.recipe},
         seed=args.seed,
     )
     seconds = time.perf_counter() - start

@@ -13,7 +13,11 @@ weights, that each step changed exactly what it should.
 """
 
 import json
+import os
 import shutil
+import sys
+import zipfile
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -230,23 +234,45 @@ def sample_best(generator, discriminator, n, keep=0.5, seed=0, batch_size=250):
     return images[np.sort(best)]
 
 
+class CheckpointError(RuntimeError):
+    """A checkpoint folder cannot be used: unreadable, from another run's settings, or in use."""
+
+
 def save_checkpoint(
-    directory, generator, discriminator, gan, step, history, rng, fixed_noise, ema_generator=None
+    directory,
+    generator,
+    discriminator,
+    gan,
+    step,
+    history,
+    rng,
+    fixed_noise,
+    ema_generator=None,
+    meta=None,
 ):
     """Save everything needed to resume training after `step` completed steps.
 
     Writes `directory/latest/` (variables.npz and state.json) through a temporary folder, so a
-    runtime that dies while saving keeps the previous checkpoint.
+    runtime that dies while saving keeps the previous checkpoint. `meta` (a dict of the run's
+    settings) is stored so that a resume with other settings can be refused. A model whose
+    variables hold NaN or infinite values is never saved (TrainingDiverged): the last good
+    checkpoint stays.
     """
     directory = Path(directory)
     tmp, latest, old = directory / "tmp", directory / "latest", directory / "old"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
     arrays = {"fixed_noise": np.asarray(fixed_noise)}
     for group, variables in _variables(generator, discriminator, gan, ema_generator).items():
         arrays.update({f"{group}/{i}": np.array(v) for i, v in enumerate(variables)})
+    broken = [key for key, value in arrays.items() if not np.all(np.isfinite(value))]
+    if broken:
+        raise TrainingDiverged(
+            f"Not saving step {step}: {len(broken)} variables hold NaN or infinite values "
+            f"(first: {broken[0]}). The last good checkpoint in {directory} was kept."
+        )
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
     np.savez(tmp / "variables.npz", **arrays)
-    state = {"step": step, "history": history, "rng": rng.bit_generator.state}
+    state = {"step": step, "history": history, "rng": rng.bit_generator.state, "meta": meta}
     (tmp / "state.json").write_text(json.dumps(state))
     if latest.exists():
         shutil.rmtree(old, ignore_errors=True)
@@ -255,15 +281,62 @@ def save_checkpoint(
     shutil.rmtree(old, ignore_errors=True)
 
 
-def load_checkpoint(directory, generator, discriminator, gan, ema_generator=None):
+def _read_checkpoint(folder):
+    """(state, arrays) of one checkpoint folder; raises CheckpointError if it is unreadable."""
+    try:
+        state = json.loads((folder / "state.json").read_text())
+        with np.load(folder / "variables.npz") as saved:
+            arrays = {key: saved[key] for key in saved.files}
+        step, history = int(state["step"]), state["history"]
+        rng = np.random.default_rng()
+        rng.bit_generator.state = state["rng"]
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile, UnicodeDecodeError) as e:
+        raise CheckpointError(
+            f"{folder} is incomplete or unreadable ({type(e).__name__}: {e})"
+        ) from e
+    return {"step": step, "history": history, "rng": rng, "meta": state.get("meta")}, arrays
+
+
+def load_checkpoint(directory, generator, discriminator, gan, ema_generator=None, meta=None):
     """Load a checkpoint written by save_checkpoint into the given (freshly built) models.
 
     Returns (step, history, rng, fixed_noise), or None if `directory` holds no checkpoint.
+    An unreadable `latest/` falls back to `old/` (a save that was interrupted) with a notice;
+    if no checkpoint there can be read, CheckpointError says to delete the folder or start
+    fresh. Never None while checkpoint files exist. With `meta`, a checkpoint saved with other
+    settings (another data set, batch size, seed...) is refused with the differences.
     """
     directory = Path(directory)
-    folder = next((f for f in (directory / "latest", directory / "old") if f.is_dir()), None)
-    if folder is None or not (folder / "state.json").exists():
+    folders = [f for f in (directory / "latest", directory / "old") if f.is_dir()]
+    if not folders:
         return None
+    problems = []
+    for folder in folders:
+        try:
+            state, arrays = _read_checkpoint(folder)
+            break
+        except CheckpointError as error:
+            problems.append(str(error))
+    else:
+        raise CheckpointError(
+            "Cannot resume: " + "; ".join(problems) + f". Delete {directory} (or pass --fresh "
+            "to the trainer) to start a new run, or point checkpoint_dir at another folder."
+        )
+    if problems:
+        print(f"{problems[0]}; resuming from the previous checkpoint, {folder}.", file=sys.stderr)
+    if meta is not None and state["meta"] is not None:
+        differences = [
+            f"{key}: checkpoint {state['meta'].get(key)!r}, now {value!r}"
+            for key, value in meta.items()
+            if state["meta"].get(key) != value
+        ]
+        if differences:
+            raise CheckpointError(
+                f"The checkpoint in {directory} was made with other settings ("
+                + "; ".join(differences)
+                + "). Resume with the same settings, or start a new run with --fresh (or "
+                "another checkpoint_dir)."
+            )
     # The optimizers are built for the weights each model trains, as its first step would.
     discriminator.trainable = True
     if not discriminator.optimizer.built:
@@ -271,21 +344,49 @@ def load_checkpoint(directory, generator, discriminator, gan, ema_generator=None
     discriminator.trainable = False
     if not gan.optimizer.built:
         gan.optimizer.build(gan.trainable_variables)
-    with np.load(folder / "variables.npz") as saved:
-        for group, variables in _variables(generator, discriminator, gan, ema_generator).items():
-            count = sum(key.startswith(group + "/") for key in saved.files)
-            if count != len(variables):
-                raise ValueError(
-                    f"The checkpoint in {folder} holds {count} {group} variables but the model "
-                    f"has {len(variables)}: resume with models built the same way."
-                )
-            for i, variable in enumerate(variables):
-                variable.assign(saved[f"{group}/{i}"])
-        fixed_noise = saved["fixed_noise"]
-    state = json.loads((folder / "state.json").read_text())
-    rng = np.random.default_rng()
-    rng.bit_generator.state = state["rng"]
-    return state["step"], state["history"], rng, fixed_noise
+    groups = _variables(generator, discriminator, gan, ema_generator)
+    for group, variables in groups.items():
+        count = sum(key.startswith(group + "/") for key in arrays)
+        if count != len(variables):
+            raise CheckpointError(
+                f"The checkpoint in {folder} holds {count} {group} variables but the model "
+                f"has {len(variables)}: resume with models built the same way, or start a new "
+                "run with --fresh."
+            )
+    for group, variables in groups.items():
+        for i, variable in enumerate(variables):
+            variable.assign(arrays[f"{group}/{i}"])
+    return state["step"], state["history"], state["rng"], arrays["fixed_noise"]
+
+
+@contextmanager
+def _locked(directory):
+    """Hold an exclusive lock on a checkpoint folder while a run trains into it."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        import fcntl
+    except ImportError:  # Windows: no lock, as before
+        yield
+        return
+    with open(directory / "lock", "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            owner = handle.read().strip() or "another process"
+            raise CheckpointError(
+                f"{directory} is in use by PID {owner}: another run is training into it. Wait "
+                "for it, or give this run another output folder."
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def train_gan(
@@ -310,6 +411,7 @@ def train_gan(
     log_every=None,
     fakes_mode="inference",
     on_sample=None,
+    checkpoint_meta=None,
 ):
     """Train a GAN the textbook way for `steps` steps and return its per-step history.
 
@@ -331,6 +433,12 @@ def train_gan(
     fakes_mode: "inference" (the textbook's generator.predict) or "training"; see make_fakes.
     on_sample: optionally a function on_sample(step, generator), called every `sample_every`
     steps with the generator the grids show (e.g. to measure the samples as training goes).
+    checkpoint_meta: extra settings (e.g. {"dataset": "mnist"}) stored with the checkpoints
+    beside batch_size, seed, image shape, d_steps, real_label and fakes_mode; resuming with
+    any of them changed is refused (CheckpointError). While a run trains into checkpoint_dir
+    the folder is locked: a second run on it stops at once, naming the first one's PID.
+    A loss that turns NaN or infinite stops training (TrainingDiverged) before anything from
+    that step is saved.
     Returns {"d_loss", "g_loss", "d_acc_real", "d_acc_fake"}: lists of one float per step (the
     discriminator's numbers averaged over its k steps). See epoch_means for per-epoch numbers.
     """
@@ -366,86 +474,101 @@ def train_gan(
     rng = np.random.default_rng(seed)
     fixed_noise = rng.normal(0, 1, (n_samples, latent_dim))
     history, start = {key: [] for key in HISTORY_KEYS}, 0
-    if checkpoint_dir is not None:
-        checkpoint_every = checkpoint_every or sample_every
-        restored = load_checkpoint(checkpoint_dir, generator, discriminator, gan, ema_generator)
-        if restored is not None:
-            start, history, rng, fixed_noise = restored
-            if start > steps:
-                raise ValueError(
-                    f"The checkpoint in {checkpoint_dir} is at step {start}, beyond steps={steps}. "
-                    "Pass more steps, or another checkpoint_dir to start a new run."
-                )
-            if progress:
-                print(f"Resuming from the checkpoint in {checkpoint_dir} at step {start}.")
-    if sample_dir is not None:
-        from gan_course.viz import save_image_grid
+    meta = {
+        "batch_size": int(batch_size),
+        "seed": seed,
+        "image_shape": [int(n) for n in x_train.shape[1:]],
+        "d_steps": int(d_steps),
+        "real_label": float(real_label),
+        "fakes_mode": fakes_mode,
+        **(checkpoint_meta or {}),
+    }
+    lock = _locked(checkpoint_dir) if checkpoint_dir is not None else nullcontext()
+    with lock:
+        if checkpoint_dir is not None:
+            checkpoint_every = checkpoint_every or sample_every
+            restored = load_checkpoint(
+                checkpoint_dir, generator, discriminator, gan, ema_generator, meta=meta
+            )
+            if restored is not None:
+                start, history, rng, fixed_noise = restored
+                if start > steps:
+                    raise ValueError(
+                        f"The checkpoint in {checkpoint_dir} is at step {start}, beyond "
+                        f"steps={steps}. Pass more steps, or another checkpoint_dir to start a "
+                        "new run."
+                    )
+                if progress:
+                    print(f"Resuming from the checkpoint in {checkpoint_dir} at step {start}.")
+        if sample_dir is not None:
+            from gan_course.viz import save_image_grid
 
-        Path(sample_dir).mkdir(parents=True, exist_ok=True)
-    bar = tqdm(
-        range(start, steps),
-        initial=start,
-        total=steps,
-        disable=not (progress and env_flag("GAN_COURSE_PROGRESS", default=True)),
-        mininterval=2.0,
-        ncols=100,
-        desc="training",
-    )
-    for step in bar:
-        d_metrics = []
-        for _ in range(d_steps - 1):  # k - 1 extra discriminator steps (none in the textbook)
+            Path(sample_dir).mkdir(parents=True, exist_ok=True)
+        bar = tqdm(
+            range(start, steps),
+            initial=start,
+            total=steps,
+            disable=not (progress and env_flag("GAN_COURSE_PROGRESS", default=True)),
+            mininterval=2.0,
+            ncols=100,
+            desc="training",
+        )
+        for step in bar:
+            d_metrics = []
+            for _ in range(d_steps - 1):  # k - 1 extra discriminator steps (none in the textbook)
+                real_images = x_train[rng.integers(0, len(x_train), batch_size)]
+                noise = rng.normal(0, 1, (batch_size, latent_dim))
+                d_metrics.append(
+                    discriminator_step(
+                        generator, discriminator, real_images, noise, real_label, fakes_mode
+                    )
+                )
             real_images = x_train[rng.integers(0, len(x_train), batch_size)]
             noise = rng.normal(0, 1, (batch_size, latent_dim))
-            d_metrics.append(
-                discriminator_step(
+            if step == start:  # The first step of a run checks the freeze by comparing weights.
+                metrics = _checked_step(
+                    generator, discriminator, gan, real_images, noise, real_label, fakes_mode
+                )
+            else:
+                metrics = discriminator_step(
                     generator, discriminator, real_images, noise, real_label, fakes_mode
                 )
-            )
-        real_images = x_train[rng.integers(0, len(x_train), batch_size)]
-        noise = rng.normal(0, 1, (batch_size, latent_dim))
-        if step == start:  # The first step of a run checks the freeze by comparing weights.
-            metrics = _checked_step(
-                generator, discriminator, gan, real_images, noise, real_label, fakes_mode
-            )
-        else:
-            metrics = discriminator_step(
-                generator, discriminator, real_images, noise, real_label, fakes_mode
-            )
-            metrics.update(generator_step(gan, discriminator, noise))
-        _check_finite(metrics, step, checkpoint_dir)
-        if ema_generator is not None:
-            update_ema(ema_generator, generator, ema_decay)
-        if d_metrics:
-            d_metrics.append(metrics)
-            for key in ("d_loss", "d_acc_real", "d_acc_fake"):
-                metrics[key] = float(np.mean([m[key] for m in d_metrics]))
-        for key in HISTORY_KEYS:
-            history[key].append(metrics[key])
-        if progress and (step % log_every == 0 or step == steps - 1):
-            m = metrics
-            bar.set_postfix(d_loss=f"{m['d_loss']:.3f}", g_loss=f"{m['g_loss']:.3f}")
-            bar.write(
-                f"step {step:5d}  d_loss {m['d_loss']:.4f}  g_loss {m['g_loss']:.4f}"
-                f"  D accuracy real {m['d_acc_real']:.2f} fake {m['d_acc_fake']:.2f}"
-            )
-        if step % sample_every == 0:
-            if sample_dir is not None:
-                shown = generator if ema_generator is None else ema_generator
-                samples = shown.predict_on_batch(fixed_noise)
-                save_image_grid(
-                    samples, Path(sample_dir) / f"step_{step:05d}.png", value_range=(-1, 1)
+                metrics.update(generator_step(gan, discriminator, noise))
+            _check_finite(metrics, step, checkpoint_dir)
+            if ema_generator is not None:
+                update_ema(ema_generator, generator, ema_decay)
+            if d_metrics:
+                d_metrics.append(metrics)
+                for key in ("d_loss", "d_acc_real", "d_acc_fake"):
+                    metrics[key] = float(np.mean([m[key] for m in d_metrics]))
+            for key in HISTORY_KEYS:
+                history[key].append(metrics[key])
+            if progress and (step % log_every == 0 or step == steps - 1):
+                m = metrics
+                bar.set_postfix(d_loss=f"{m['d_loss']:.3f}", g_loss=f"{m['g_loss']:.3f}")
+                bar.write(
+                    f"step {step:5d}  d_loss {m['d_loss']:.4f}  g_loss {m['g_loss']:.4f}"
+                    f"  D accuracy real {m['d_acc_real']:.2f} fake {m['d_acc_fake']:.2f}"
                 )
-            if on_sample is not None:
-                on_sample(step, generator if ema_generator is None else ema_generator)
-        done = step + 1
-        if checkpoint_dir is not None and (done % checkpoint_every == 0 or done == steps):
-            save_checkpoint(
-                checkpoint_dir,
-                *(generator, discriminator, gan, done, history, rng, fixed_noise),
-                ema_generator=ema_generator,
-            )
-    bar.close()
-    return history
+            if step % sample_every == 0:
+                if sample_dir is not None:
+                    shown = generator if ema_generator is None else ema_generator
+                    samples = shown.predict_on_batch(fixed_noise)
+                    save_image_grid(
+                        samples, Path(sample_dir) / f"step_{step:05d}.png", value_range=(-1, 1)
+                    )
+                if on_sample is not None:
+                    on_sample(step, generator if ema_generator is None else ema_generator)
+            done = step + 1
+            if checkpoint_dir is not None and (done % checkpoint_every == 0 or done == steps):
+                save_checkpoint(
+                    checkpoint_dir,
+                    *(generator, discriminator, gan, done, history, rng, fixed_noise),
+                    ema_generator=ema_generator,
+                    meta=meta,
+                )
+        bar.close()
+        return history
 
 
 def epoch_logger(every=10, epochs=None):
@@ -620,6 +743,16 @@ def train_wgan(
             "The critic must be kept 1-Lipschitz in exactly one way: gp_weight > 0 and "
             "clip_value=None (WGAN-GP), or gp_weight=0 and clip_value=0.01 (WGAN); "
             f"got gp_weight={gp_weight!r}, clip_value={clip_value!r}."
+        )
+    if isinstance(gp_weight, bool) or not (gp_weight >= 0 and np.isfinite(gp_weight)):
+        raise ValueError(
+            f"gp_weight must be a number >= 0 (10 in the WGAN-GP paper), got {gp_weight!r}: a "
+            "negative penalty would reward the critic for steep gradients."
+        )
+    if clip_value is not None and (isinstance(clip_value, bool) or not 0 < clip_value < np.inf):
+        raise ValueError(
+            f"clip_value must be a positive number (0.01 in the WGAN paper), got {clip_value!r}: "
+            "the weights are clipped into [-clip_value, clip_value]."
         )
     if tuple(x_train.shape[1:]) != tuple(critic.input_shape[1:]):
         raise ValueError(

@@ -171,3 +171,40 @@ def test_notebook_vae_pieces_equal_the_package_pieces():
     taught = twins["vae_loss_terms"](images, reconstruction, z_mean, z_log_var)
     packaged = autoencoders.vae_loss_terms(images, reconstruction, z_mean, z_log_var)
     np.testing.assert_allclose([float(t) for t in taught], [float(p) for p in packaged], rtol=1e-6)
+
+
+def _output_text(output):
+    if output.output_type == "stream":
+        return output.text
+    data = output.get("data", {})  # a reader sees one representation: count the longest
+    kinds = ("text/plain", "text/html", "text/markdown")
+    return max((str(data.get(kind, "")) for kind in kinds), key=len)
+
+
+DIRTY_OUTPUT = {
+    "a download attempt": re.compile(r"Downloading data from"),
+    "a TensorFlow warning or start-up log": re.compile(
+        r"WARNING:tensorflow|triggered tf\.function retracing|cuda_drivers|absl::|"
+        r"cpu_feature_guard|oneDNN custom operations"
+    ),
+    "a progress bar": re.compile(r"\d+%\|[█▏▎▍▌▋▊▉ ]*\||\d+/\d+ \[=+>?\.*\]"),
+    "a local path": re.compile(r"(/work/|/root/|/home/|/tmp/|/Users/|C:\\)"),
+}
+
+
+@pytest.mark.parametrize("path", EXECUTED, ids=_id)
+def test_stored_outputs_are_clean_and_short(path):
+    """What a reader sees on GitHub: no logs, bars, download attempts or local paths, and no
+    cell whose text output is over 5 KB."""
+    problems = []
+    for index, cell in enumerate(read(path).cells):
+        if cell.cell_type != "code":
+            continue
+        texts = [_output_text(o) for o in cell.outputs]
+        size = sum(len(t.encode()) for t in texts)
+        if size > 5000:
+            problems.append(f"cell {index}: {size} bytes of text output (at most 5,000)")
+        for what, pattern in DIRTY_OUTPUT.items():
+            if any(pattern.search(t) for t in texts):
+                problems.append(f"cell {index}: {what}")
+    assert not problems, "\n".join(problems)

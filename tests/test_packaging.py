@@ -91,3 +91,25 @@ def test_fast_mode_refuses_values_that_are_neither_on_nor_off(monkeypatch, value
     monkeypatch.setenv("GAN_COURSE_FAST", value)
     with pytest.raises(ValueError, match="GAN_COURSE_FAST=.*on/off"):
         fast_mode()
+
+
+def test_only_the_retracing_warning_is_dropped():
+    import logging
+
+    import gan_course  # noqa: F401  (installs the filter)
+
+    logger = logging.getLogger("tensorflow")
+    retracing = logger.makeRecord(
+        "tensorflow",
+        logging.WARNING,
+        __file__,
+        1,
+        "5 out of the last 7 calls to <f> triggered tf.function retracing.",
+        None,
+        None,
+    )
+    other = logger.makeRecord(
+        "tensorflow", logging.WARNING, __file__, 1, "something else", None, None
+    )
+    assert not logger.filter(retracing)
+    assert logger.filter(other)

@@ -1,7 +1,11 @@
 """The main job writes its three pictures and resumes an interrupted run."""
 
+import subprocess
+import sys
+
 import imageio.v2 as imageio
 import numpy as np
+import pytest
 
 from gan_course import train_dcgan
 
@@ -81,3 +85,47 @@ def test_an_unknown_recipe_is_refused():
 def test_main_job_runs_the_best_recipe(tmp_path):
     history = train_dcgan.main(["--recipe", "best", "--steps", "3", "--out", str(tmp_path)])
     assert len(history["g_loss"]) == 3 and (tmp_path / "dcgan_samples.png").exists()
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--batch-size", "0"], "--batch-size: must be 1 or more, got 0"),
+        (["--steps", "-5"], "--steps: must be 1 or more"),
+        (["--steps", "ten"], "--steps: expected a whole number, got 'ten'"),
+        (["--sample-every", "0"], "--sample-every: must be 1 or more"),
+    ],
+)
+def test_cli_refuses_bad_counts_in_one_line_before_tensorflow(argv, message):
+    script = "import sys; from gan_course.train_dcgan import main; main(sys.argv[1:])"
+    done = subprocess.run(
+        [sys.executable, "-c", script, *argv], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2 and message in done.stderr
+    assert "Traceback" not in done.stderr
+    probe = (
+        "import sys, gan_course.train_dcgan as t; t.parse_args(sys.argv[1:]); "
+        "print('tensorflow' in sys.modules)"
+    )
+    assert (
+        subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60
+        ).stdout.strip()
+        == "False"
+    ), "the options are checked before TensorFlow is imported"
+
+
+def test_cli_refuses_a_fast_mode_it_cannot_read(monkeypatch):
+    monkeypatch.setenv("GAN_COURSE_FAST", "maybe")
+    with pytest.raises(SystemExit):
+        train_dcgan.parse_args([])
+
+
+def test_cli_resuming_another_data_set_is_one_line_of_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("GAN_COURSE_FAST", "1")
+    common = ["--steps", "2", "--sample-every", "2", "--out", str(tmp_path)]
+    train_dcgan.main(common)
+    with pytest.raises(
+        SystemExit, match="error: .*dataset: checkpoint 'mnist', now 'fashion_mnist'"
+    ):
+        train_dcgan.main([*common, "--dataset", "fashion_mnist"])

@@ -1,5 +1,7 @@
 """The Keras 3 freeze, proven by comparing weights before and after each step."""
 
+import os
+
 import keras
 import numpy as np
 import pytest
@@ -341,6 +343,8 @@ def test_train_wgan_records_the_wasserstein_estimate(x_train, tmp_path, gp_weigh
         ({"gp_weight": 10.0, "clip_value": 0.01}, "exactly one way"),
         ({"gp_weight": 0.0, "clip_value": None}, "exactly one way"),
         ({"n_critic": 0}, "n_critic"),
+        ({"gp_weight": -10.0}, "gp_weight must be a number >= 0"),
+        ({"gp_weight": 0.0, "clip_value": -0.01}, "clip_value must be a positive"),
     ],
 )
 def test_train_wgan_refuses_nonsense(x_train, kwargs, message):
@@ -531,3 +535,56 @@ def test_images_with_nan_are_refused_by_the_picture_helpers(tmp_path):
     bad[0, 0, 0, 0] = np.nan
     with pytest.raises(ValueError, match="NaN or infinite"):
         viz.save_image_grid(bad, tmp_path / "grid.png", value_range=(-1, 1))
+
+
+def _two_step_run(x_train, folder, **kwargs):
+    settings = dict(batch_size=8, sample_every=2, checkpoint_dir=folder, progress=False)
+    training.train_gan(*_fresh_models(), x_train, steps=2, **{**settings, **kwargs})
+
+
+def test_a_broken_latest_checkpoint_falls_back_to_the_previous_one(x_train, tmp_path, capsys):
+    folder = tmp_path / "checkpoint"
+    _two_step_run(x_train, folder)
+    (folder / "old").mkdir()
+    for name in ("state.json", "variables.npz"):  # a previous, good checkpoint
+        (folder / "old" / name).write_bytes((folder / "latest" / name).read_bytes())
+    (folder / "latest" / "state.json").unlink()  # a save that died half-way
+    restored = training.load_checkpoint(folder, *_fresh_models())
+    assert restored is not None and restored[0] == 2
+    assert "resuming from the previous checkpoint" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda f: (f / "state.json").unlink(),
+        lambda f: (f / "state.json").write_text("{not json"),
+        lambda f: (f / "state.json").write_bytes(b"\xff\xfe\x00garbage"),
+        lambda f: (f / "variables.npz").write_bytes((f / "variables.npz").read_bytes()[:100]),
+    ],
+)
+def test_an_unreadable_checkpoint_is_one_clear_error_never_a_fresh_start(x_train, tmp_path, damage):
+    folder = tmp_path / "checkpoint"
+    _two_step_run(x_train, folder)
+    damage(folder / "latest")
+    with pytest.raises(training.CheckpointError, match="incomplete or unreadable.*--fresh"):
+        training.load_checkpoint(folder, *_fresh_models())
+    with pytest.raises(training.CheckpointError):
+        _two_step_run(x_train, folder)
+
+
+def test_resuming_with_other_settings_is_refused(x_train, tmp_path):
+    folder = tmp_path / "checkpoint"
+    _two_step_run(x_train, folder, checkpoint_meta={"dataset": "mnist"})
+    with pytest.raises(training.CheckpointError, match="dataset: checkpoint 'mnist', now 'fashion"):
+        _two_step_run(x_train, folder, checkpoint_meta={"dataset": "fashion_mnist"})
+    with pytest.raises(training.CheckpointError, match="batch_size: checkpoint 8, now 4"):
+        _two_step_run(x_train, folder, checkpoint_meta={"dataset": "mnist"}, batch_size=4)
+
+
+def test_a_second_run_on_a_checkpoint_folder_in_use_stops_at_once(x_train, tmp_path):
+    folder = tmp_path / "checkpoint"
+    with training._locked(folder):
+        with pytest.raises(training.CheckpointError, match=f"in use by PID {os.getpid()}"):
+            _two_step_run(x_train, folder)
+    _two_step_run(x_train, folder)  # free again once the first run ends
