@@ -142,12 +142,24 @@ def load_mnist(source="auto"):
 
 
 def _read_idx(path):
-    """Read one gzipped IDX file (the MNIST file format) into a uint8 array."""
-    with gzip.open(path, "rb") as f:
-        raw = f.read()
-    ndim = raw[3]
-    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+    """Read one gzipped IDX file (the MNIST file format) into a uint8 array.
+
+    A file that is not gzip, not IDX, or cut short raises DataUnavailableError naming it.
+    """
+    try:
+        with gzip.open(path, "rb") as f:
+            raw = f.read()
+        if len(raw) < 4 or raw[:3] != b"\x00\x00\x08" or not 1 <= raw[3] <= 4:
+            raise ValueError("it does not start like an IDX file of unsigned bytes")
+        ndim = raw[3]
+        shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+        return np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
+    except (OSError, EOFError, ValueError) as error:
+        raise DataUnavailableError(
+            f"{path} is not a readable gzipped IDX file ({error}). Reinstall Debian's "
+            "dataset-fashion-mnist, or point GAN_COURSE_FASHION_MNIST_DIR at a folder with the "
+            "four original .gz files."
+        ) from error
 
 
 def load_fashion_mnist(source="auto"):

@@ -217,3 +217,28 @@ def test_scale_images_to_the_autoencoder_range():
 def test_load_fashion_mnist_keras_only_says_how_to_get_data(offline):
     with pytest.raises(data.DataUnavailableError, match="load_fashion_mnist\\(source='offline'\\)"):
         data.load_fashion_mnist(source="keras")
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        lambda path: path.write_bytes(b"this is not gzip at all"),
+        lambda path: path.write_bytes(gzip.compress(b"neither is this an IDX file")),
+        lambda path: path.write_bytes(path.read_bytes()[:40]),  # a download cut short
+    ],
+)
+def test_garbage_fashion_mnist_files_give_one_clear_error(offline, monkeypatch, tmp_path, garbage):
+    arrays = {
+        "x_train": np.zeros((5, 28, 28)),
+        "y_train": np.arange(5),
+        "x_test": np.zeros((2, 28, 28)),
+        "y_test": np.arange(2),
+    }
+    for key, name in data._IDX_FILES.items():
+        _write_idx(tmp_path / name, arrays[key])
+    garbage(tmp_path / data._IDX_FILES["x_train"])
+    monkeypatch.setenv("GAN_COURSE_FASHION_MNIST_DIR", str(tmp_path))
+    with pytest.raises(
+        data.DataUnavailableError, match="train-images-idx3-ubyte.gz is not a readable"
+    ):
+        data.load_fashion_mnist()
