@@ -810,6 +810,11 @@ def train_wgan(
         ):
             raise RuntimeError("The generator update must change the generator and only it.")
         c_loss, estimate = np.mean(critic_numbers, axis=0)
+        if not (np.isfinite(c_loss) and np.isfinite(g_loss)):
+            raise TrainingDiverged(
+                f"Training diverged at step {step}: critic_loss {c_loss}, g_loss {g_loss}. "
+                "Lower the learning rates, check that the images are in [-1, 1], and start again."
+            )
         history["critic_loss"].append(float(c_loss))
         history["wasserstein_estimate"].append(float(estimate))
         history["g_loss"].append(g_loss)

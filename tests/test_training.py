@@ -588,3 +588,14 @@ def test_a_second_run_on_a_checkpoint_folder_in_use_stops_at_once(x_train, tmp_p
         with pytest.raises(training.CheckpointError, match=f"in use by PID {os.getpid()}"):
             _two_step_run(x_train, folder)
     _two_step_run(x_train, folder)  # free again once the first run ends
+
+
+def test_train_wgan_stops_when_a_loss_diverges(x_train, monkeypatch):
+    keras.utils.set_random_seed(0)
+    generator, critic = models.build_generator(), models.build_critic()
+    real_update = training._generator_update
+    monkeypatch.setattr(
+        training, "_generator_update", lambda *args: real_update(*args) * float("nan")
+    )
+    with pytest.raises(training.TrainingDiverged, match="step 0: critic_loss"):
+        training.train_wgan(generator, critic, x_train, steps=3, batch_size=8, progress=False)
