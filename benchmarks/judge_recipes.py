@@ -56,7 +56,7 @@ def judge(recipe, steps, fakes_mode, seed):
     )
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--recipe", nargs="+", default=["textbook", "best"])
     parser.add_argument("--steps", type=int, default=None, help="default: each recipe's own")
@@ -64,7 +64,7 @@ def main():
         "--fakes-mode", nargs="+", default=["inference"], choices=["inference", "training"]
     )
     parser.add_argument("--seed", nargs="+", type=int, default=[0])
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     print(
         "| recipe | fakes made in | steps | seed | minutes | FD / floor | confident "
         "| digits (fewest–most) | precision (real) | recall (real) | recall / real |"
