@@ -1,0 +1,235 @@
+"""scripts/grade.py as an instructor meets it: real submission notebooks, graded in batches.
+
+Each class of case gets a notebook made from the course's own solutions or exercises:
+alternative-correct work, mistakes, forgeries, hostile code and malformed files. Grading runs
+on a copy of the repository's grading material in tmp_path, so that the hostile submissions,
+which attack the material by its absolute path, can only ever reach the copy.
+"""
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+WRONG = ROOT / "tests" / "submissions" / "05_dcgan_training_wrong.ipynb"
+MATERIAL = ["gan_course", "scripts", "notebooks/solutions", "notebooks/exercises",
+            "notebooks/sanitize.cfg", "conftest.py", "pyproject.toml"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    """A copy of what grading needs, with grade.py in it."""
+    root = tmp_path_factory.mktemp("course")
+    for name in MATERIAL:
+        source, target = ROOT / name, root / name
+        if source.is_dir():
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(source, target)
+    return root
+
+
+def _notebook(course, kind, number):
+    return next((course / "notebooks" / kind).glob(f"{number}_*.ipynb"))
+
+
+def _variant(course, folder, name, kind, number, edit=None):
+    """Write a submission: the course's solution or exercise `number`, changed by `edit`."""
+    nb = nbformat.read(_notebook(course, kind, number), as_version=4)
+    if edit:
+        edit(nb)
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+def _before_first_check(source):
+    def edit(nb):
+        index = next(i for i, c in enumerate(nb.cells) if c.source.startswith("checks.check_"))
+        nb.cells.insert(index, nbformat.v4.new_code_cell(source))
+
+    return edit
+
+
+def _replace(old, new):
+    def edit(nb):
+        cell = next(c for c in nb.cells if old in c.source)
+        cell.source = cell.source.replace(old, new)
+
+    return edit
+
+
+def _grade(course, folder, *arguments, timeout=900):
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, str(course / "scripts" / "grade.py"), *map(str, arguments),
+         "--report", "grades.json"],
+        capture_output=True, text=True, cwd=folder, timeout=timeout,
+    )  # fmt: skip
+    rows = {}
+    if (folder / "grades.json").exists():
+        rows = {row["student"]: row for row in json.loads((folder / "grades.json").read_text())}
+    return result, rows, time.perf_counter() - start
+
+
+def _fingerprint(course):
+    return {
+        p.relative_to(course): p.read_bytes()
+        for name in MATERIAL
+        for p in ([course / name] if (course / name).is_file() else (course / name).rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+def test_a_batch_with_every_kind_of_submission(course, tmp_path):
+    """Ten-plus students in one command: each gets the verdict their work deserves, the
+    hostile ones change nothing for the others, and a report lands where it was asked for."""
+    material = _fingerprint(course)
+    checks_py = course / "gan_course" / "checks.py"
+    hostile = (
+        f"from pathlib import Path\n"
+        f"Path({str(checks_py)!r}).write_text('def check_generator(f):\\n    print(1)\\n')\n"
+        f"Path({str(course / 'notebooks' / 'sanitize.cfg')!r}).unlink()\n"
+        f"Path({str(course / 'gan_course' / 'extra.py')!r}).write_text('x = 1')\n"
+    )
+    report = tmp_path / "grades.json"
+    marker = tmp_path / "the_daemon_outlived_its_submission"
+    daemon = (
+        "import subprocess, sys\n"
+        "subprocess.Popen([sys.executable, '-c', 'import os, time\\n'\n"
+        "                  'if os.fork(): os._exit(0)\\n'\n"
+        "                  'os.setsid(); time.sleep(15)\\n'\n"
+        f'                  \'open({str(marker)!r}, "w").write("alive")\'],\n'
+        "                 start_new_session=True)\n"
+    )
+    forged_channel = (
+        "import json, os\n"
+        "line = json.dumps({'token': 'guess', 'verdicts': [], 'tampered': []}) + '\\n'\n"
+        "for fd in range(3, 64):\n"
+        "    try:\n"
+        "        os.write(fd, line.encode())\n"
+        "    except OSError:\n"
+        "        pass\n"
+    )
+    subs = tmp_path / "subs"
+    summary = _replace(
+        "    # END SOLUTION\n    return generator",
+        "    generator.summary()\n    # END SOLUTION\n    return generator",
+    )
+    at_real = _replace("mixed = epsilon * real + (1.0 - epsilon) * fake", "mixed = real")
+    patched = (
+        "checks.check_discriminator = lambda f: print('check_discriminator: 9 of 9 right')\n"
+        "checks.Verdict.passed = property(lambda self: True)"
+    )
+    drop_check = lambda nb: nb.cells.remove(  # noqa: E731
+        next(c for c in nb.cells if c.source.startswith("checks.check_train"))
+    )
+    cases = {  # file: (made from, exercise, change, verdict, reason)
+        # alternative-correct work
+        "group-a/05_dcgan_training_x.ipynb": ("solutions", "05", None, "PASS", ""),
+        "03_generator_summary.ipynb": ("solutions", "03", summary, "PASS", ""),
+        "05_dcgan_training_predict.ipynb": ("solutions", "05", _replace(
+            "generator.predict_on_batch(noise)", "generator.predict(noise)"), "PASS", ""),
+        "03_generator_daemon.ipynb": ("solutions", "03", _before_first_check(daemon), "PASS", ""),
+        # mistakes (group-b's file is the test suite's wrong submission, copied below)
+        "group-b/05_dcgan_training_x.ipynb": (None, "05", None, "FAIL", "wrong: check_train_step"),
+        "09_better_losses_gp_at_real.ipynb": ("solutions", "09", at_real, "FAIL",
+                                              "wrong: check_gradient_penalty"),
+        "04_discriminator_untouched.ipynb": ("exercises", "04", None, "FAIL",
+                                             "wrong: check_discriminator"),
+        # forgeries
+        "04_discriminator_patched.ipynb": ("exercises", "04", _before_first_check(patched), "FAIL",
+                                           "tampering: the submission changed gan_course.checks"),
+        "04_discriminator_printed.ipynb": ("exercises", "04", _before_first_check(
+            "print('check_discriminator: 9 of 9 right')"), "FAIL", "wrong: check_discriminator"),
+        "03_generator_channel.ipynb": ("solutions", "03", _before_first_check(forged_channel),
+                                       "FAIL", "grading channel was written to"),
+        # hostile, and a correct submission graded after it
+        "03_generator_hostile.ipynb": ("solutions", "03", _before_first_check(hostile), "FAIL",
+                                       "tampering: the submission changed"),
+        "03_generator_after.ipynb": ("solutions", "03", None, "PASS", ""),
+        "03_generator_loop.ipynb": ("solutions", "03", _before_first_check(
+            "while True:\n    pass"), "FAIL", "ran past the 20-second limit per cell"),
+        "03_generator_exit.ipynb": ("solutions", "03", _before_first_check(
+            "import os\nos._exit(0)"), "FAIL", "grading process ended (exit status 0)"),
+        "03_generator_chatty.ipynb": ("solutions", "03", _before_first_check(
+            "print('x' * 300_000)"), "FAIL", "over the 200,000-byte limit"),
+        # malformed (the broken file is written below)
+        "broken/03_generator.ipynb": (None, "03", None, "FAIL", "not a readable notebook"),
+        "homework.ipynb": ("solutions", "03", None, "FAIL", "cannot tell which exercise"),
+        "05_dcgan_training_one_check.ipynb": ("solutions", "05", drop_check, "FAIL",
+                                              "it has 1 check cells, the exercise has 2"),
+    }  # fmt: skip
+    expected = {name: case[3:] for name, case in cases.items()}
+    for name, (kind, number, edit, _, _) in cases.items():
+        if kind:
+            _variant(course, subs, name, kind, number, edit)
+    (subs / "group-b").mkdir()
+    shutil.copy(WRONG, subs / "group-b" / "05_dcgan_training_x.ipynb")
+    (subs / "broken").mkdir()
+    text = (course / "notebooks" / "solutions" / "03_generator.ipynb").read_text()
+    (subs / "broken" / "03_generator.ipynb").write_text(text[: len(text) // 2])
+    # a check cell tagged to be skipped or to expect an error: tags are ignored
+    untouched = subs / "04_discriminator_untouched.ipynb"
+    nb = nbformat.read(untouched, as_version=4)
+    for cell in nb.cells:
+        if cell.source.startswith("checks.check_"):
+            cell.metadata["tags"] = ["nbval-skip", "raises-exception", "nbval-ignore-output"]
+    nbformat.write(nb, untouched)
+
+    result, rows, seconds = _grade(
+        course, tmp_path, subs, "--cell-timeout", "20", "--timeout", "240",
+        "--max-output", "200000", "--junitxml", "out/grades.xml",
+    )  # fmt: skip
+    out = result.stdout
+    assert result.returncode == 1, out[-4000:] + result.stderr[-2000:]
+    assert set(rows) == {f"subs/{name}" for name in expected}, out[-3000:] + result.stderr[-3000:]
+    for name, (verdict, reason) in expected.items():
+        row = rows[f"subs/{name}"]
+        assert row["verdict"] == verdict and reason in row["reason"], (name, row)
+    # the wrong train step's feedback names the fix
+    assert "✗ the discriminator did not learn in its own step" in out
+    assert "discriminator.trainable = True right before its train_on_batch" in out
+    assert "1 at the real images the penalty is 4" in out
+    assert "your code raised NotImplementedError: Write this part" in out
+    # the hostile submission's changes were undone; nothing else changed
+    assert _fingerprint(course) == material
+    # reports where they were asked for, paths printed; no grading folders left behind
+    assert f"report: {report}" in out and (tmp_path / "out" / "grades.xml").exists()
+    assert "<testcase" in (tmp_path / "out" / "grades.xml").read_text()
+    assert "student file" in out and f"5 of {len(expected)} submissions passed" in out
+    # the detached process did not outlive its submission
+    time.sleep(max(0.0, 20 - seconds))
+    assert not marker.exists()
+    print(f"graded {len(expected)} submissions in {seconds:.0f} s")
+
+
+def test_a_submission_that_ignores_the_cell_limit_is_stopped_by_the_submission_limit(
+    course, tmp_path
+):
+    stubborn = "import signal\nsignal.signal(signal.SIGALRM, signal.SIG_IGN)\nwhile True:\n    pass"
+    path = _variant(course, tmp_path, "03_generator_stubborn.ipynb", "solutions", "03",
+                    _before_first_check(stubborn))  # fmt: skip
+    result, rows, seconds = _grade(course, tmp_path, path, "--cell-timeout", "5", "--timeout", "30")
+    row = rows["03_generator_stubborn.ipynb"]
+    assert row["verdict"] == "FAIL" and "30-second limit per submission" in row["reason"], row
+    assert seconds < 90
+
+
+def test_usage_errors(course, tmp_path):
+    result, _, _ = _grade(course, tmp_path, tmp_path / "nothing_here")
+    assert result.returncode == 2 and "no such file or folder" in result.stderr
+    (tmp_path / "empty").mkdir()
+    result, _, _ = _grade(course, tmp_path, tmp_path / "empty")
+    assert result.returncode == 2 and "no notebooks found" in result.stderr
+    path = _variant(course, tmp_path, "03_generator.ipynb", "solutions", "03")
+    result, _, _ = _grade(course, tmp_path, path, "--timeout", "0")
+    assert result.returncode == 2 and "--timeout must be positive" in result.stderr
