@@ -166,7 +166,40 @@ def check_optimal_discriminator(v, optimal_discriminator):
 # --- Chapters 02-04: the networks ----------------------------------------------------------
 
 
-def _generator_checks(v, generator, latent_dim, count, last_layer):
+def _dropout_rates(model):
+    return [
+        round(float(layer.rate), 4)
+        for layer in model.layers
+        if isinstance(layer, keras.layers.Dropout)
+    ]
+
+
+def _computes_like(v, model, reference, inputs):
+    """Given the reference's weights, does `model` compute what the reference computes?
+
+    A parameter count can match while an activation, a stride or the layer order is wrong;
+    copying the textbook model's weights in and comparing outputs catches those."""
+    shapes = [tuple(w.shape) for w in model.weights]
+    if not v.expect(
+        shapes == [tuple(w.shape) for w in reference.weights],
+        "its layers hold weights shaped and ordered as the textbook's",
+        "its layers' weights differ in shape or order from the textbook's: compare the order "
+        "and sizes of your layers with the chapter",
+    ):
+        return
+    model.set_weights(reference.get_weights())
+    same = np.allclose(
+        _array(model(inputs, training=False)), _array(reference(inputs, training=False)), atol=1e-4
+    )
+    v.expect(
+        same,
+        "with the textbook's weights it computes what the textbook's model computes",
+        "with the textbook's weights it computes something else: compare the activations "
+        "(LeakyReLU(0.2) in GANs?), strides, padding and the order of the layers with the chapter",
+    )
+
+
+def _generator_checks(v, generator, latent_dim, count, last_layer, reference=None):
     in_shape = tuple(generator.input_shape[1:])
     v.expect(
         in_shape == (latent_dim,),
@@ -207,21 +240,29 @@ def _generator_checks(v, generator, latent_dim, count, last_layer):
         "different noise gives different images",
         "different noise vectors give the same image: the noise must flow into the first layer",
     )
+    if reference is not None and v.passed:  # one thing to fix at a time
+        _computes_like(v, generator, reference(), _noise(8, latent_dim))
 
 
 @_checker
 def check_generator(v, build_generator):
     """The textbook DCGAN generator: build_generator() -> (N, 100) noise to (N, 28, 28, 1)."""
-    _generator_checks(v, build_generator(), 100, 865_281, "the last Conv2D")
+    from gan_course import models
+
+    _generator_checks(v, build_generator(), 100, 865_281, "the last Conv2D", models.build_generator)
 
 
 @_checker
 def check_mlp_generator(v, build_mlp_generator):
     """The MLP GAN generator: build_mlp_generator() -> (N, 128) noise to (N, 28, 28, 1)."""
-    _generator_checks(v, build_mlp_generator(), 128, 1_493_520, "the last Dense layer")
+    from gan_course import models
+
+    _generator_checks(
+        v, build_mlp_generator(), 128, 1_493_520, "the last Dense layer", models.build_mlp_generator
+    )
 
 
-def _discriminator_checks(v, discriminator, count):
+def _discriminator_checks(v, discriminator, count, dropout, reference):
     images = _images(16)
     out = _array(discriminator(images))
     v.expect(
@@ -241,6 +282,15 @@ def _discriminator_checks(v, discriminator, count):
         f"{n:,} parameters, the textbook's has {count:,}: compare your layers (filters, "
         "kernel size, strides) with the chapter",
     )
+    rates = _dropout_rates(discriminator)
+    v.expect(
+        rates == dropout,
+        f"{len(dropout)} Dropout({dropout[0]:g}) layers, as in the textbook",
+        f"its Dropout layers have rates {rates}, the textbook's {dropout}: add Dropout"
+        f"({dropout[0]:g}) after each LeakyReLU",
+    )
+    if v.passed:  # one thing to fix at a time
+        _computes_like(v, discriminator, reference(), images)
     if not v.expect(
         getattr(discriminator, "compiled", False),
         "compiled, ready for train_on_batch",
@@ -272,13 +322,19 @@ def _discriminator_checks(v, discriminator, count):
 @_checker
 def check_discriminator(v, build_discriminator):
     """The textbook DCGAN discriminator: build_discriminator() -> compiled, (N, 1) P(real)."""
-    _discriminator_checks(v, build_discriminator(), 212_865)
+    from gan_course import models
+
+    _discriminator_checks(v, build_discriminator(), 212_865, [0.3, 0.3], models.build_discriminator)
 
 
 @_checker
 def check_mlp_discriminator(v, build_mlp_discriminator):
     """The MLP GAN discriminator: build_mlp_discriminator() -> compiled, (N, 1) P(real)."""
-    _discriminator_checks(v, build_mlp_discriminator(), 1_460_225)
+    from gan_course import models
+
+    _discriminator_checks(
+        v, build_mlp_discriminator(), 1_460_225, [0.3, 0.3, 0.3], models.build_mlp_discriminator
+    )
 
 
 # --- Chapter 05: the combined model and the training step ---------------------------------
@@ -422,6 +478,10 @@ def check_autoencoder(v, build_autoencoder):
         "the autoencoder is decoder(encoder(x))",
         "autoencoder(x) differs from decoder(encoder(x)): chain the two models you return",
     )
+    from gan_course import autoencoders
+
+    if v.passed:
+        _computes_like(v, autoencoder, autoencoders.build_dense_autoencoder(32)[0], images)
     if not v.expect(
         getattr(autoencoder, "compiled", False),
         "compiled",
@@ -645,6 +705,17 @@ def _linear_critic(slope):
     return critic
 
 
+def _kinked_critic(at):
+    """C(x) = x_1 + 2 relu(x_1 - at): slope 1 up to x_1 = at (included), slope 3 beyond it."""
+    x = keras.Input((2,))
+    kink = keras.layers.Dense(1, activation="relu")
+    out = keras.layers.Dense(1)
+    critic = keras.Model(x, out(keras.layers.Concatenate()([x, kink(x)])))
+    kink.set_weights([np.array([[1.0], [0.0]]), np.array([-at])])
+    out.set_weights([np.array([[1.0], [0.0], [2.0]]), np.zeros(1)])
+    return critic
+
+
 @_checker
 def check_gradient_penalty(v, gradient_penalty):
     """gradient_penalty(critic, real, fake) = mean((||grad C(x_hat)|| - 1)^2)."""
@@ -663,4 +734,17 @@ def check_gradient_penalty(v, gradient_penalty):
             f"for a linear critic of slope {slope:g} the penalty is {want:g}, got {got:.4f}: "
             "take the gradient of C at points between real and fake, and average "
             "(norm - 1)^2",
+        )
+    # A critic whose slope at the real (or the fake) images differs from its slope everywhere
+    # between them: only a penalty taken at the points in between gives 4.
+    edge = np.stack([np.zeros(8), rng.normal(size=8)], axis=1).astype("float32")
+    inside = np.stack([rng.uniform(0.5, 2.0, 8), rng.normal(size=8)], axis=1).astype("float32")
+    for real, fake, where in ((edge, inside, "real"), (inside, edge, "fake")):
+        got = _number(gradient_penalty(_kinked_critic(0.0), real, fake))
+        v.expect(
+            _close(got, 4.0, tol=1e-3),
+            f"taken between real and fake, not at the {where} images",
+            f"for a critic of slope 3 between real and fake but 1 at the {where} images the "
+            f"penalty is 4, got {got:.4f}: take it at x_hat = eps * real + (1 - eps) * fake, "
+            "with eps uniform in [0, 1) for each image",
         )

@@ -290,3 +290,99 @@ def test_gradient_penalty_without_the_minus_one():
         return tf.reduce_mean(tf.reduce_sum(tf.square(grads), axis=1))
 
     assert_wrong(checks.check_gradient_penalty(squared_norm), "slope 1 the penalty is 0,")
+
+
+# Structurally wrong answers that a parameter count or a linear critic cannot tell apart.
+
+
+def _textbook_discriminator(activation=lambda: layers.LeakyReLU(0.2), dropout=0.3):
+    model = keras.Sequential([keras.Input((28, 28, 1))])
+    for filters in (64, 128):
+        model.add(layers.Conv2D(filters, 5, strides=2, padding="same"))
+        model.add(activation())
+        if dropout:
+            model.add(layers.Dropout(dropout))
+    model.add(layers.Flatten())
+    model.add(layers.Dense(1, activation="sigmoid"))
+    model.compile(loss="binary_crossentropy", optimizer="adam")
+    return model
+
+
+def test_the_hand_written_textbook_discriminator_passes():
+    assert_right(checks.check_discriminator(_textbook_discriminator))
+
+
+def test_discriminator_without_its_dropout_layers():
+    verdict = checks.check_discriminator(lambda: _textbook_discriminator(dropout=0))
+    assert_wrong(verdict, "add Dropout(0.3) after each LeakyReLU")
+
+
+def test_discriminator_with_relu_instead_of_leaky_relu():
+    verdict = checks.check_discriminator(lambda: _textbook_discriminator(activation=layers.ReLU))
+    assert_wrong(verdict, "with the textbook's weights it computes something else")
+
+
+def test_mlp_discriminator_with_one_dropout_layer_missing():
+    def two_dropouts():
+        d = models.build_mlp_discriminator()
+        kept = [layer for layer in d.layers if not isinstance(layer, layers.Dropout)]
+        model = keras.Sequential(
+            [keras.Input((28, 28, 1)), *kept[:3], layers.Dropout(0.3), *kept[3:]]
+        )
+        model.compile(loss="binary_crossentropy", optimizer="adam")
+        return model
+
+    assert_wrong(checks.check_mlp_discriminator(two_dropouts), "rates [0.3]")
+
+
+def test_generator_with_relu_where_the_textbook_has_none():
+    def relu_after_dense():
+        g = models.build_generator()
+        model = keras.Sequential([keras.Input((100,))])
+        for layer in g.layers:
+            model.add(layer)
+            if isinstance(layer, layers.Dense):
+                model.add(layers.ReLU())
+        return model
+
+    assert_wrong(checks.check_generator(relu_after_dense), "computes something else")
+
+
+def test_autoencoder_with_a_linear_encoder():
+    def linear(latent_dim=32):
+        encoder = keras.Sequential(
+            [keras.Input((28, 28, 1)), layers.Flatten(), layers.Dense(latent_dim)]
+        )
+        decoder = keras.Sequential(
+            [
+                keras.Input((latent_dim,)),
+                layers.Dense(784, activation="sigmoid"),
+                layers.Reshape((28, 28, 1)),
+            ]
+        )
+        autoencoder = keras.Sequential([encoder, decoder])
+        autoencoder.compile(optimizer="adam", loss="binary_crossentropy")
+        return autoencoder, encoder, decoder
+
+    assert_wrong(checks.check_autoencoder(linear), "computes something else")
+
+
+def _penalty_at(where):
+    def gradient_penalty(critic, real, fake):
+        import tensorflow as tf
+
+        points = tf.convert_to_tensor(real if where == "real" else fake)
+        with tf.GradientTape() as tape:
+            tape.watch(points)
+            scores = critic(points)
+        norms = tf.norm(tf.reshape(tape.gradient(scores, points), (len(real), -1)), axis=1)
+        return tf.reduce_mean(tf.square(norms - 1.0))
+
+    return gradient_penalty
+
+
+@pytest.mark.parametrize("where", ["real", "fake"])
+def test_gradient_penalty_taken_at_the_real_or_the_fake_images(where):
+    verdict = checks.check_gradient_penalty(_penalty_at(where))
+    assert_wrong(verdict, f"1 at the {where} images the penalty is 4")
+    assert sum(checks.WRONG in line for line in str(verdict).splitlines()) == 1
