@@ -16,7 +16,7 @@ notebooks:  ## re-execute every notebook in full mode and save its outputs (slow
 exercises:  ## rebuild notebooks/exercises/ from notebooks/solutions/
 	.venv/bin/python scripts/make_exercises.py
 
-grade:      ## grade submissions: make grade SUBMISSIONS="submissions/*.ipynb"
+grade:      ## grade submissions: make grade SUBMISSIONS=submissions/
 	.venv/bin/python scripts/grade.py $(SUBMISSIONS)
 
 links:      ## point Colab badges and install cells at [tool.gan_course] in pyproject.toml
