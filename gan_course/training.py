@@ -35,6 +35,17 @@ def _loss_and_accuracy(result):
     return float(values[0]), float(values[1]) if values.size > 1 else float("nan")
 
 
+def batch_loss(model, x, y):
+    """model.train_on_batch(x, y), returning this batch's own loss (and accuracy, if compiled).
+
+    Keras up to 3.14 (Colab's, for one) returns the running mean since the model's metrics were
+    last reset: three batches of loss 1, 9, 9 give 1, 5, 6.33. Resetting them first gives each
+    batch's own numbers on every Keras version (3.15 and later do it themselves).
+    """
+    model.reset_metrics()
+    return model.train_on_batch(x, y)
+
+
 def _check_counts(**counts):
     """Refuse anything but positive whole numbers (booleans too), naming the argument."""
     for name, value in counts.items():
@@ -90,10 +101,10 @@ def discriminator_step(
     fake_images = make_fakes(generator, noise, fakes_mode)
     discriminator.trainable = True  # Keras 3: must be True when D's train function is built.
     loss_real, acc_real = _loss_and_accuracy(
-        discriminator.train_on_batch(real_images, np.full((batch_size, 1), real_label))
+        batch_loss(discriminator, real_images, np.full((batch_size, 1), real_label))
     )
     loss_fake, acc_fake = _loss_and_accuracy(
-        discriminator.train_on_batch(fake_images, np.zeros((len(noise), 1)))
+        batch_loss(discriminator, fake_images, np.zeros((len(noise), 1)))
     )
     return {"d_loss": 0.5 * (loss_real + loss_fake), "d_acc_real": acc_real, "d_acc_fake": acc_fake}
 
@@ -104,7 +115,7 @@ def generator_step(gan, discriminator, noise):
     The discriminator is frozen for this step. Returns {"g_loss"}.
     """
     discriminator.trainable = False  # Keras 3: must be False when gan's train function is built.
-    g_loss, _ = _loss_and_accuracy(gan.train_on_batch(noise, np.ones((len(noise), 1))))
+    g_loss, _ = _loss_and_accuracy(batch_loss(gan, noise, np.ones((len(noise), 1))))
     return {"g_loss": g_loss}
 
 

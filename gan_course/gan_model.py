@@ -1,0 +1,241 @@
+"""The Keras-native GAN: one keras.Model whose train_step trains D, then G, run with fit().
+
+This is how keras-io writes its GANs (dcgan_overriding_train_step, wgan_gp, conditional_gan).
+It is the same game as the textbook loop of notebook 05, written the other way round: instead
+of two compiled models and the `trainable` switch, one model holds both networks and their two
+optimizers, and `train_step` differentiates each loss with respect to one network's weights
+only, so nothing needs freezing. `fit()` then brings what Keras gives every model: tf.data
+input, callbacks (sample grids, checkpoints that resume, early stopping), per-epoch logs, and
+training on several devices with `tf.distribute` (the global batch is split between replicas).
+
+The step follows the textbook exactly: the discriminator takes one optimizer step on real
+images (target `real_label`) and one on fakes (target 0), then the generator one step through
+the discriminator with fresh noise and target 1. Fakes are made in training mode (batch norm
+on the batch's own statistics), as the generator is when it trains.
+
+Needs Keras' TensorFlow backend (it differentiates with tf.GradientTape).
+"""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from gan_course import viz
+
+
+def _noise(shape, seed, step, salt):
+    """Reproducible noise, different for every step, call and replica."""
+    context = tf.distribute.get_replica_context()
+    replica = 0 if context is None else context.replica_id_in_sync_group
+    pair = tf.stack(
+        [
+            tf.cast(seed, tf.int64) * 1_000_003 + tf.cast(step, tf.int64),
+            tf.cast(replica, tf.int64) * 8 + salt,
+        ]
+    )
+    return tf.random.stateless_normal(shape, seed=pair)
+
+
+class GAN(keras.Model):
+    """generator + discriminator, trained with fit(): GAN(generator, discriminator).compile(...)
+
+    generator: noise (N, latent_dim) -> images; discriminator: images -> P(real), (N, 1). Build
+    them (and the optimizers) inside `strategy.scope()` to train on several devices.
+    real_label: D's target for real images (1 in the textbook, 0.9 for one-sided smoothing).
+    seed: makes the noise reproducible; every step, replica and draw gets its own.
+    """
+
+    def __init__(self, generator, discriminator, real_label=1.0, seed=0, **kwargs):
+        super().__init__(**kwargs)
+        if not 0 < real_label <= 1:
+            raise ValueError(f"real_label must be in (0, 1], got {real_label!r}.")
+        if len(generator.input_shape) != 2:
+            raise ValueError(
+                f"the generator must take noise vectors (N, latent_dim), got input shape "
+                f"{generator.input_shape}."
+            )
+        if tuple(generator.output_shape[1:]) != tuple(discriminator.input_shape[1:]):
+            raise ValueError(
+                f"the generator makes {generator.output_shape[1:]} images but the discriminator "
+                f"takes {discriminator.input_shape[1:]}."
+            )
+        for role, model in (("generator", generator), ("discriminator", discriminator)):
+            if not model.trainable:
+                raise ValueError(
+                    f"the {role} is frozen (trainable=False), as the textbook freezes D for its "
+                    f"combined model; GAN trains both itself: set {role}.trainable = True."
+                )
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = int(generator.input_shape[1])
+        self.real_label = float(real_label)
+        self.seed = int(seed)
+        self.built = True  # both networks are built: fit's callbacks may save and load weights
+
+    def compile(self, d_optimizer="adam", g_optimizer="adam", loss="binary_crossentropy"):
+        """Two optimizers (names or instances; the textbook's Keras "adam" by default) and the
+        loss both players use ("mse" makes it an LSGAN when D has no sigmoid)."""
+        super().compile(optimizer=None)  # the two players' optimizers are below
+        self.d_optimizer = keras.optimizers.get(d_optimizer)
+        self.g_optimizer = keras.optimizers.get(g_optimizer)
+        if self.d_optimizer is self.g_optimizer:
+            raise ValueError("D and G need two optimizers: pass two instances, not the same one.")
+        # Built now, so that a checkpoint (e.g. keras.callbacks.BackupAndRestore) restores their
+        # state, step counts included, instead of skipping it.
+        for optimizer, model in (
+            (self.d_optimizer, self.discriminator),
+            (self.g_optimizer, self.generator),
+        ):
+            if not optimizer.built:
+                optimizer.build(model.trainable_variables)
+        self.loss_fn = keras.losses.get(loss)
+        self.trackers = {
+            name: keras.metrics.Mean(name=name)
+            for name in ("d_loss", "g_loss", "d_acc_real", "d_acc_fake")
+        }
+
+    @property
+    def metrics(self):
+        return list(getattr(self, "trackers", {}).values())
+
+    def call(self, noise, training=False):
+        return self.generator(noise, training=training)
+
+    def train_step(self, data):
+        real = data[0] if isinstance(data, tuple) else data
+        n = tf.shape(real)[0]
+        step = self.g_optimizer.iterations
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        fakes = self.generator(_noise((n, self.latent_dim), self.seed, step, 0), training=True)
+        d_weights = self.discriminator.trainable_weights
+        d_losses, scores = [], []
+        for images, target in ((real, self.real_label), (fakes, 0.0)):
+            with tf.GradientTape() as tape:
+                p = self.discriminator(images, training=True)
+                loss = tf.reduce_mean(self.loss_fn(tf.fill(tf.shape(p), target), p))
+                scaled = loss / replicas  # inside the tape, so that it is differentiated
+            grads = tape.gradient(scaled, d_weights)
+            self.d_optimizer.apply_gradients(zip(grads, d_weights))
+            d_losses.append(loss)
+            scores.append(p)
+        noise = _noise((n, self.latent_dim), self.seed, step, 1)
+        g_weights = self.generator.trainable_weights
+        with tf.GradientTape() as tape:
+            p = self.discriminator(self.generator(noise, training=True), training=True)
+            g_loss = tf.reduce_mean(self.loss_fn(tf.ones_like(p), p))
+            scaled = g_loss / replicas
+        grads = tape.gradient(scaled, g_weights)
+        self.g_optimizer.apply_gradients(zip(grads, g_weights))
+        self.trackers["d_loss"].update_state(0.5 * (d_losses[0] + d_losses[1]))
+        self.trackers["g_loss"].update_state(g_loss)
+        self.trackers["d_acc_real"].update_state(tf.cast(scores[0] > 0.5, "float32"))
+        self.trackers["d_acc_fake"].update_state(tf.cast(scores[1] < 0.5, "float32"))
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+
+def make_dataset(x_train, batch_size=32, seed=0):
+    """x_train (N, H, W, C) in [-1, 1] as a shuffled tf.data pipeline of full batches.
+
+    batch_size is the global batch: under tf.distribute, fit() splits it between replicas.
+    """
+    x_train = np.asarray(x_train, dtype="float32")
+    if x_train.ndim != 4:
+        raise ValueError(f"x_train must be images (N, H, W, C), got shape {x_train.shape}.")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive whole number, got {batch_size!r}.")
+    if batch_size > len(x_train):
+        raise ValueError(f"batch_size {batch_size} is more than the {len(x_train)} images.")
+    return (
+        tf.data.Dataset.from_tensor_slices(x_train)
+        .shuffle(len(x_train), seed=seed, reshuffle_each_iteration=True)
+        .batch(batch_size, drop_remainder=True)
+        .prefetch(tf.data.AUTOTUNE)
+    )
+
+
+class SampleGrid(keras.callbacks.Callback):
+    """Draw the same noise at the end of every `every`-th epoch; keep the grids, save PNGs.
+
+    After fit(), `grids` holds (epoch, images) pairs; with `folder`, each grid is also saved as
+    folder/epoch_0001.png (viz.make_gif turns them into an animation).
+    """
+
+    def __init__(self, noise, every=1, folder=None, value_range=(-1, 1)):
+        super().__init__()
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(f"every must be a positive whole number of epochs, got {every!r}.")
+        self.noise = np.asarray(noise, dtype="float32")
+        self.every, self.value_range = every, value_range
+        self.folder = None if folder is None else str(folder)
+        self.grids, self.paths = [], []
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every:
+            return
+        images = keras.ops.convert_to_numpy(self.model.generator(self.noise, training=False))
+        self.grids.append((epoch + 1, images))
+        if self.folder is not None:
+            path = f"{self.folder}/epoch_{epoch + 1:04d}.png"
+            viz.save_image_grid(images, path, self.value_range)
+            self.paths.append(path)
+
+
+class MovingAverage(keras.callbacks.Callback):
+    """Keep `ema_generator` at the exponential moving average of the generator's weights.
+
+    The same averaging as training.update_ema (the best recipe's decay 0.999), after every
+    batch. It runs between steps, outside the compiled step, so it works on several devices.
+    """
+
+    def __init__(self, ema_generator, decay=0.999):
+        super().__init__()
+        if not 0 < decay < 1:
+            raise ValueError(f"decay must be between 0 and 1, got {decay!r}.")
+        self.ema_generator, self.decay = ema_generator, decay
+
+    def on_train_begin(self, logs=None):
+        source = self.model.generator.weights
+        if [w.shape for w in self.ema_generator.weights] != [w.shape for w in source]:
+            raise ValueError("ema_generator must be built exactly like the generator.")
+        for ema, w in zip(self.ema_generator.weights, source):
+            ema.assign(w)
+
+    def on_train_batch_end(self, batch, logs=None):
+        for ema, w in zip(self.ema_generator.weights, self.model.generator.weights):
+            ema.assign(self.decay * ema + (1.0 - self.decay) * w)
+
+
+def build_fit_recipe(name="textbook", steps=None, seed=0):
+    """A recipe of train_dcgan.RECIPES as a compiled GAN for fit(): the same models, optimizers
+    (learning-rate schedules included), loss, real label and moving average as build_recipe.
+
+    Returns (gan, fit_kwargs); train with fit_gan(gan, x_train, **fit_kwargs). For a recipe
+    with a moving average, sample from fit_kwargs["callbacks"][0].ema_generator afterwards.
+    """
+    from gan_course.train_dcgan import RECIPES, build_recipe
+
+    generator, discriminator, combined, kwargs = build_recipe(name, steps=steps)
+    discriminator.trainable = True  # build_recipe froze it for the combined model
+    gan = GAN(generator, discriminator, real_label=kwargs["real_label"], seed=seed)
+    gan.compile(discriminator.optimizer, combined.optimizer, loss=RECIPES[name]["loss"])
+    callbacks = []
+    if "ema_generator" in kwargs:
+        callbacks.append(MovingAverage(kwargs["ema_generator"], kwargs["ema_decay"]))
+    return gan, {
+        "steps": kwargs["steps"],
+        "batch_size": kwargs["batch_size"],
+        "callbacks": callbacks,
+    }
+
+
+def fit_gan(gan, x_train, steps, batch_size=32, callbacks=(), seed=0, verbose=0):
+    """gan.fit() for about `steps` steps: epochs of one pass over x_train each (the last partial
+    batch dropped), as many whole epochs as fit in `steps`. Returns fit's History."""
+    per_epoch = len(x_train) // batch_size
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps must be a positive whole number, got {steps!r}.")
+    epochs = max(1, steps // max(per_epoch, 1))
+    dataset = make_dataset(x_train, batch_size, seed=seed)
+    return gan.fit(
+        dataset, epochs=epochs, callbacks=list(callbacks), verbose=verbose, shuffle=False
+    )
