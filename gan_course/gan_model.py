@@ -23,17 +23,18 @@ import tensorflow as tf
 from gan_course import viz
 
 
-def _noise(shape, seed, step, salt):
-    """Reproducible noise, different for every step, call and replica."""
+def _noise(n, latent_dim, seed, step, salt):
+    """This replica's share of the step's noise: reproducible, new every step and draw, and
+    the same numbers however the global batch is split between replicas (each replica draws
+    the global batch's noise and keeps its own slice)."""
     context = tf.distribute.get_replica_context()
+    replicas = 1 if context is None else context.num_replicas_in_sync
     replica = 0 if context is None else context.replica_id_in_sync_group
     pair = tf.stack(
-        [
-            tf.cast(seed, tf.int64) * 1_000_003 + tf.cast(step, tf.int64),
-            tf.cast(replica, tf.int64) * 8 + salt,
-        ]
+        [tf.cast(seed, tf.int64) * 1_000_003 + tf.cast(step, tf.int64), tf.cast(salt, tf.int64)]
     )
-    return tf.random.stateless_normal(shape, seed=pair)
+    full = tf.random.stateless_normal((n * replicas, latent_dim), seed=pair)
+    return full[replica * n : (replica + 1) * n]
 
 
 class GAN(keras.Model):
@@ -42,7 +43,8 @@ class GAN(keras.Model):
     generator: noise (N, latent_dim) -> images; discriminator: images -> P(real), (N, 1). Build
     them (and the optimizers) inside `strategy.scope()` to train on several devices.
     real_label: D's target for real images (1 in the textbook, 0.9 for one-sided smoothing).
-    seed: makes the noise reproducible; every step, replica and draw gets its own.
+    seed: makes the noise reproducible; every step and draw gets its own, the same on one
+    device as on several.
     """
 
     def __init__(self, generator, discriminator, real_label=1.0, seed=0, **kwargs):
@@ -106,7 +108,7 @@ class GAN(keras.Model):
         n = tf.shape(real)[0]
         step = self.g_optimizer.iterations
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        fakes = self.generator(_noise((n, self.latent_dim), self.seed, step, 0), training=True)
+        fakes = self.generator(_noise(n, self.latent_dim, self.seed, step, 0), training=True)
         d_weights = self.discriminator.trainable_weights
         d_losses, scores = [], []
         for images, target in ((real, self.real_label), (fakes, 0.0)):
@@ -118,7 +120,7 @@ class GAN(keras.Model):
             self.d_optimizer.apply_gradients(zip(grads, d_weights))
             d_losses.append(loss)
             scores.append(p)
-        noise = _noise((n, self.latent_dim), self.seed, step, 1)
+        noise = _noise(n, self.latent_dim, self.seed, step, 1)
         g_weights = self.generator.trainable_weights
         with tf.GradientTape() as tape:
             p = self.discriminator(self.generator(noise, training=True), training=True)
@@ -229,13 +231,18 @@ def build_fit_recipe(name="textbook", steps=None, seed=0):
 
 
 def fit_gan(gan, x_train, steps, batch_size=32, callbacks=(), seed=0, verbose=0):
-    """gan.fit() for about `steps` steps: epochs of one pass over x_train each (the last partial
-    batch dropped), as many whole epochs as fit in `steps`. Returns fit's History."""
-    per_epoch = len(x_train) // batch_size
+    """gan.fit() for `steps` steps (rounded down to whole epochs): an epoch is one pass over
+    x_train (the last partial batch dropped), or `steps` batches if that is fewer. Returns
+    fit's History (one number per epoch for each metric)."""
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps must be a positive whole number, got {steps!r}.")
-    epochs = max(1, steps // max(per_epoch, 1))
-    dataset = make_dataset(x_train, batch_size, seed=seed)
+    per_epoch = min(len(x_train) // batch_size, steps)
+    dataset = make_dataset(x_train, batch_size, seed=seed).repeat()
     return gan.fit(
-        dataset, epochs=epochs, callbacks=list(callbacks), verbose=verbose, shuffle=False
+        dataset,
+        epochs=steps // per_epoch,
+        steps_per_epoch=per_epoch,
+        callbacks=list(callbacks),
+        verbose=verbose,
+        shuffle=False,
     )

@@ -9,6 +9,7 @@ samples/step_*.png, and checkpoint/ (run the same command again to resume an int
 """
 
 import argparse
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -155,7 +156,27 @@ def parse_args(argv=None):
     parser.add_argument("--out", type=Path, default=Path("outputs"))
     parser.add_argument("--seed", type=_whole_number, default=0)
     parser.add_argument("--fresh", action="store_true", help="ignore an existing checkpoint")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--engine",
+        choices=("loop", "fit"),
+        default="loop",
+        help="loop: the textbook's train_on_batch loop (notebook 05); fit: the Keras-native GAN "
+        "trained with fit() (gan_course.gan_model), which can use several devices",
+    )
+    parser.add_argument(
+        "--devices",
+        type=_positive_int,
+        default=1,
+        help="with --engine fit: train on this many devices with tf.distribute.MirroredStrategy "
+        "(the first N GPUs; without GPUs, the CPU split into N logical devices)",
+    )
+    args = parser.parse_args(argv)
+    if args.devices > 1 and args.engine != "fit":
+        parser.error(
+            "--devices needs --engine fit: under a tf.distribute strategy the textbook loop's "
+            "train_on_batch hands every replica the whole batch, so it gains nothing"
+        )
+    return args
 
 
 def main(argv=None):
@@ -165,7 +186,7 @@ def main(argv=None):
     from gan_course.training import CheckpointError, TrainingDiverged
 
     try:
-        return _train(args)
+        return _train(args) if args.engine == "loop" else _fit(args)
     except (CheckpointError, TrainingDiverged, DataUnavailableError) as error:
         raise SystemExit(f"error: {error}") from None
 
@@ -221,6 +242,90 @@ def _train(args):
     )
     print(f"Done in {seconds:.0f} s. Wrote:\n  {final}\n  {gif}\n  {curves}")
     return history
+
+
+def _strategy(devices):
+    """MirroredStrategy over the first `devices` GPUs, or over logical CPU devices."""
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    if len(gpus) >= devices:
+        names = [f"/gpu:{i}" for i in range(devices)]
+    else:
+        if gpus:
+            from gan_course.training import CheckpointError
+
+            raise CheckpointError(
+                f"--devices {devices} asks for more than the {len(gpus)} GPUs here"
+            )
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(
+            cpu, [tf.config.LogicalDeviceConfiguration()] * devices
+        )
+        names = [f"/cpu:{i}" for i in range(devices)]
+    return tf.distribute.MirroredStrategy(names)
+
+
+def _fit(args):
+    """The main job with the Keras-native GAN: fit(), checkpoints by BackupAndRestore."""
+    import json
+    import shutil
+
+    import numpy as np
+
+    strategy = _strategy(args.devices) if args.devices > 1 else None
+    import keras
+
+    from gan_course import data, gan_model, viz
+    from gan_course.training import CheckpointError
+
+    keras.utils.set_random_seed(args.seed)
+    load = data.load_mnist if args.dataset == "mnist" else data.load_fashion_mnist
+    (x_train, _), _ = load()
+    x_train = data.scale_images(x_train)
+    backup = args.out / "fit_backup"
+    if args.fresh:
+        shutil.rmtree(backup, ignore_errors=True)
+    settings = {
+        k: str(getattr(args, k)) for k in ("recipe", "steps", "batch_size", "dataset", "seed")
+    }
+    settings["devices"] = str(args.devices)
+    saved = backup / "settings.json"
+    if saved.exists() and json.loads(saved.read_text()) != settings:
+        raise CheckpointError(
+            f"{backup} holds a run with other settings ({saved.read_text().strip()}): pass "
+            "--fresh to start over, or the same options to resume it"
+        )
+    backup.mkdir(parents=True, exist_ok=True)
+    saved.write_text(json.dumps(settings))
+    scope = strategy.scope() if strategy else contextlib.nullcontext()
+    with scope:
+        gan, kwargs = gan_model.build_fit_recipe(args.recipe, steps=args.steps, seed=args.seed)
+    if args.batch_size is not None:
+        kwargs["batch_size"] = args.batch_size
+    noise = np.random.default_rng(args.seed).normal(size=(25, 100)).astype("float32")
+    grids = gan_model.SampleGrid(noise, folder=args.out / "fit_samples")
+    callbacks = [keras.callbacks.BackupAndRestore(str(backup)), grids, *kwargs["callbacks"]]
+    where = f"{args.devices} devices" if strategy else "one device"
+    print(
+        f"Training the DCGAN ({args.recipe} recipe) with fit() on {where}, {args.dataset} "
+        f"({len(x_train):,} images), about {kwargs['steps']:,} steps of global batch "
+        f"{kwargs['batch_size']}; pictures go to {args.out}/"
+    )
+    start = time.perf_counter()
+    history = gan_model.fit_gan(
+        gan, x_train, kwargs["steps"], kwargs["batch_size"], callbacks, seed=args.seed
+    )
+    seconds = time.perf_counter() - start
+    sampler = kwargs["callbacks"][0].ema_generator if kwargs["callbacks"] else gan.generator
+    final = viz.save_image_grid(
+        np.asarray(sampler(noise, training=False)), args.out / "fit_samples.png", (-1, 1)
+    )
+    gif = viz.make_gif(grids.paths, args.out / "fit_training.gif")
+    curves = viz.save_loss_curves(history.history, args.out / "fit_losses.png", window=1)
+    shutil.rmtree(backup, ignore_errors=True)  # the run is complete: nothing left to resume
+    print(f"Done in {seconds:.0f} s. Wrote:\n  {final}\n  {gif}\n  {curves}")
+    return history.history
 
 
 if __name__ == "__main__":

@@ -129,3 +129,33 @@ def test_cli_resuming_another_data_set_is_one_line_of_error(tmp_path, monkeypatc
         SystemExit, match="error: .*dataset: checkpoint 'mnist', now 'fashion_mnist'"
     ):
         train_dcgan.main([*common, "--dataset", "fashion_mnist"])
+
+
+def test_main_job_with_fit_on_two_devices(tmp_path):
+    """--engine fit --devices 2: the Keras-native GAN under MirroredStrategy (two logical CPUs
+    here), with its pictures; run in a fresh process, as devices are set before TensorFlow
+    starts."""
+    script = "import sys; from gan_course.train_dcgan import main; main(sys.argv[1:])"
+    argv = ["--engine", "fit", "--devices", "2", "--steps", "4", "--recipe", "best",
+            "--out", str(tmp_path)]  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", script, *argv], capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "with fit() on 2 devices" in done.stdout
+    for name in ("fit_samples.png", "fit_training.gif", "fit_losses.png"):
+        assert (tmp_path / name).stat().st_size > 0
+    assert not (tmp_path / "fit_backup").exists()  # a finished run leaves nothing to resume
+
+
+def test_fit_engine_refuses_to_resume_other_settings(tmp_path):
+    backup = tmp_path / "fit_backup"
+    backup.mkdir()
+    (backup / "settings.json").write_text('{"recipe": "textbook"}')
+    with pytest.raises(SystemExit, match="error: .*holds a run with other settings"):
+        train_dcgan.main(["--engine", "fit", "--steps", "2", "--out", str(tmp_path)])
+
+
+def test_devices_need_the_fit_engine():
+    with pytest.raises(SystemExit):
+        train_dcgan.parse_args(["--devices", "2"])
