@@ -6,8 +6,9 @@
 Measures, in one process and alternating so that both see the same machine state:
   (a) the course's textbook loop: discriminator_step + generator_step (train_on_batch),
   (b) one compiled tf.function step doing the same D and G updates with GradientTape,
+  (c) gan_course.gan_model.GAN trained with fit() on a tf.data pipeline (notebook 10),
 and prints images/s for each (real + fake images through D per step: 2 x batch) and the
-ratio a/b. Then the cost of making a batch of fakes with generator.predict,
+ratios a/b and a/c. Then the cost of making a batch of fakes with generator.predict,
 generator.predict_on_batch and a plain generator(noise) call.
 """
 
@@ -22,7 +23,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from gan_course import models, training
+from gan_course import gan_model, models, training
 
 
 def textbook_models(seed):
@@ -55,6 +56,16 @@ def compiled_step_models(seed):
         return g_loss
 
     return step
+
+
+def fit_images_per_second(gan, steps, batch_size, rng):
+    """fit() over `steps` batches of a tf.data pipeline, after a short warm-up fit."""
+    x = rng.uniform(-1, 1, (steps * batch_size, 28, 28, 1)).astype("float32")
+    data = gan_model.make_dataset(x, batch_size)
+    gan.fit(data.take(2), epochs=1, verbose=0, shuffle=False)  # build and trace
+    start = time.perf_counter()
+    gan.fit(data, epochs=1, verbose=0, shuffle=False)
+    return 2 * batch_size * steps / (time.perf_counter() - start)
 
 
 def images_per_second(run_step, steps, batch_size, rng):
@@ -90,13 +101,23 @@ def main(argv=None):
         training.generator_step(gan, discriminator, noise)
 
     compiled = compiled_step_models(0)
-    results = {"textbook train_on_batch loop": [], "compiled tf.function step": []}
+    keras.utils.set_random_seed(0)
+    fit_gan = gan_model.GAN(models.build_generator(), models.build_discriminator())
+    fit_gan.compile(keras.optimizers.Adam(), keras.optimizers.Adam())
+    results = {
+        "textbook train_on_batch loop": [],
+        "compiled tf.function step": [],
+        "gan_model.GAN with fit()": [],
+    }
     for _ in range(args.rounds):
         results["textbook train_on_batch loop"].append(
             images_per_second(textbook_step, args.steps, args.batch_size, rng)
         )
         results["compiled tf.function step"].append(
             images_per_second(compiled, args.steps, args.batch_size, rng)
+        )
+        results["gan_model.GAN with fit()"].append(
+            fit_images_per_second(fit_gan, args.steps, args.batch_size, rng)
         )
     for name, values in results.items():
         print(
@@ -107,6 +128,10 @@ def main(argv=None):
         results["compiled tf.function step"]
     )
     print(f"  ratio textbook / compiled: {ratio:.2f} (target >= 0.9)")
+    fit_ratio = np.median(results["textbook train_on_batch loop"]) / np.median(
+        results["gan_model.GAN with fit()"]
+    )
+    print(f"  ratio textbook / fit(): {fit_ratio:.2f}")
 
     noise = rng.normal(size=(args.batch_size, 100)).astype("float32")
     print(f"making {args.batch_size} fakes (median of 50 calls):")

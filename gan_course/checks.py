@@ -662,6 +662,93 @@ def check_attribute_vector(v, attribute_vector):
 # --- Chapter 09: better losses --------------------------------------------------------------
 
 
+# --- Chapter 10: the Keras-native GAN ---------------------------------------------------------
+
+
+def _fit_pair(gan_class, d_rate, g_rate):
+    from gan_course import models
+
+    keras.utils.set_random_seed(0)
+    gan = gan_class(models.build_generator(), models.build_discriminator(dropout=0))
+    gan.compile(keras.optimizers.SGD(d_rate), keras.optimizers.SGD(g_rate))
+    return gan
+
+
+def _trainable(model):
+    return [np.array(w) for w in model.trainable_weights]
+
+
+def _moved(before, model):
+    """Did a trainable weight change? (Batch norm's moving averages move in any training-mode
+    call, so they are left out.)"""
+    return any(not np.array_equal(a, np.array(b)) for a, b in zip(before, model.trainable_weights))
+
+
+def _margin(gan, real, noise):
+    """mean D(real) - mean D(G(noise)), and mean D(G(noise))."""
+    fake = _array(gan.discriminator(gan.generator(noise, training=False), training=False))
+    return float(_array(gan.discriminator(real, training=False)).mean() - fake.mean()), fake.mean()
+
+
+@_checker
+def check_gan_train_step(v, gan_class):
+    """gan_class(generator, discriminator), compiled with (d_optimizer, g_optimizer): its
+    train_step trains D on real (1) and fake (0) images, then G through D, each with its own
+    optimizer on its own weights."""
+    real = np.clip(_images(32) * 0.2 + 0.5, -1, 1).astype("float32")  # brighter than G's start
+    noise = _noise(32)
+    gan = _fit_pair(gan_class, 0.05, 0.05)
+    d_before, g_before = _trainable(gan.discriminator), _trainable(gan.generator)
+    logs = gan.train_step(real)
+    v.expect(
+        isinstance(logs, dict) and {"d_loss", "g_loss"} <= set(logs),
+        "train_step returns a dict with d_loss and g_loss",
+        f"train_step returned a {type(logs).__name__} without both losses: return "
+        "{'d_loss': ..., 'g_loss': ...}",
+    )
+    v.expect(
+        _moved(d_before, gan.discriminator) and _moved(g_before, gan.generator),
+        "one step changes both networks",
+        "one step leaves a network unchanged: take one gradient per network and apply it with "
+        "that network's optimizer",
+    )
+    only_d = _fit_pair(gan_class, 0.05, 0.0)
+    g_before = _trainable(only_d.generator)
+    before, _ = _margin(only_d, real, noise)
+    for _ in range(3):
+        only_d.train_step(real)
+    after, _ = _margin(only_d, real, noise)
+    v.expect(
+        not _moved(g_before, only_d.generator),
+        "the discriminator's optimizer moves only the discriminator",
+        "with G's learning rate at 0 the generator still changed: apply D's optimizer to "
+        "discriminator.trainable_weights only",
+    )
+    v.expect(
+        after > before,
+        "the discriminator learns to score real images above fakes (labels 1 and 0)",
+        "the discriminator's steps did not push D(real) above D(fake): real images get label "
+        "1 and fakes label 0",
+    )
+    only_g = _fit_pair(gan_class, 0.0, 0.05)
+    d_before = _trainable(only_g.discriminator)
+    _, fooled_before = _margin(only_g, real, noise)
+    for _ in range(3):
+        only_g.train_step(real)
+    _, fooled_after = _margin(only_g, real, noise)
+    v.expect(
+        not _moved(d_before, only_g.discriminator),
+        "the generator's optimizer moves only the generator (nothing needs freezing)",
+        "with D's learning rate at 0 the discriminator still changed: apply G's optimizer to "
+        "generator.trainable_weights only",
+    )
+    v.expect(
+        fooled_after > fooled_before,
+        "the generator learns to make D call its fakes real (label 1)",
+        "the generator's steps did not raise D(G(z)): in G's step, label the fakes 1 (real)",
+    )
+
+
 @_checker
 def check_lsgan_losses(v, discriminator_loss, generator_loss):
     """LSGAN: D: 1/2 mean((D(x) - 1)^2) + 1/2 mean(D(G(z))^2); G: 1/2 mean((D(G(z)) - 1)^2)."""

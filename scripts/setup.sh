@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Create .venv (if missing) and install the course into it: requirements + gan_course (editable).
+# Create .venv (if missing) and install the course into it: requirements + gan_course (editable),
+# at exactly the versions in constraints.txt (those the committed outputs were made with).
 # With --fashion-mnist, also install Debian's offline Fashion-MNIST (needs root or sudo).
+# VENV=.venv-oldest CONSTRAINTS=constraints-oldest.txt: the oldest supported TensorFlow/Keras pair
+# in another folder; CONSTRAINTS=none: the newest versions requirements.txt allows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,13 +12,17 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))'; then
     echo "gan-course needs Python 3.10 or newer; $PYTHON is $("$PYTHON" --version 2>&1)." >&2
     exit 1
 fi
-if [ ! -x .venv/bin/python ]; then
-    echo "==> creating the virtual environment .venv"
-    "$PYTHON" -m venv .venv
+VENV=${VENV:-.venv}
+CONSTRAINTS=${CONSTRAINTS:-constraints.txt}
+if [ ! -x "$VENV/bin/python" ]; then
+    echo "==> creating the virtual environment $VENV"
+    "$PYTHON" -m venv "$VENV"
 fi
-echo "==> installing requirements.txt and gan_course into .venv (the first time takes a few minutes)"
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -r requirements.txt -e .
+PIN=()
+if [ "$CONSTRAINTS" != none ]; then PIN=(-c "$CONSTRAINTS"); fi
+echo "==> installing requirements.txt ($CONSTRAINTS) and gan_course into $VENV (the first time takes a few minutes)"
+"$VENV/bin/python" -m pip install --quiet --upgrade pip
+"$VENV/bin/python" -m pip install --quiet -r requirements.txt "${PIN[@]}" -e .
 
 if [ "${1:-}" = "--fashion-mnist" ] && [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
     echo "==> installing Debian's dataset-fashion-mnist (offline Fashion-MNIST)"

@@ -12,6 +12,7 @@ def test_benchmark_runs_and_prints_both_measurements(capsys):
     out = capsys.readouterr().out
     assert ratio > 0
     assert "textbook train_on_batch loop" in out and "compiled tf.function step" in out
+    assert "gan_model.GAN with fit()" in out and "ratio textbook / fit()" in out
     assert "generator.predict_on_batch" in out and "device:" in out
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from keras import layers
 
-from gan_course import autoencoders, checks, latent, losses, models, training
+from gan_course import autoencoders, checks, gan_model, latent, losses, models, training
 
 
 def assert_right(verdict):
@@ -56,6 +56,7 @@ RIGHT = [
         (losses.wasserstein_critic_loss, losses.wasserstein_generator_loss),
     ),
     (checks.check_gradient_penalty, (losses.gradient_penalty,)),
+    (checks.check_gan_train_step, (gan_model.GAN,)),
 ]
 
 
@@ -386,3 +387,44 @@ def test_gradient_penalty_taken_at_the_real_or_the_fake_images(where):
     verdict = checks.check_gradient_penalty(_penalty_at(where))
     assert_wrong(verdict, f"1 at the {where} images the penalty is 4")
     assert sum(checks.WRONG in line for line in str(verdict).splitlines()) == 1
+
+
+class _SwappedLabels(keras.Model):
+    """D's targets the wrong way round, and G's optimizer applied to D's weights too."""
+
+    def __init__(self, generator, discriminator):
+        super().__init__()
+        self.generator, self.discriminator = generator, discriminator
+
+    def compile(self, d_optimizer, g_optimizer):
+        super().compile()
+        self.d_optimizer, self.g_optimizer = d_optimizer, g_optimizer
+
+    def train_step(self, real):
+        import tensorflow as tf
+
+        n = tf.shape(real)[0]
+        fakes = self.generator(tf.random.normal((n, 100)), training=True)
+        weights = self.discriminator.trainable_weights
+        for images, label in ((real, 0.0), (fakes, 1.0)):
+            with tf.GradientTape() as tape:
+                p = self.discriminator(images, training=True)
+                d_loss = tf.reduce_mean(
+                    keras.losses.binary_crossentropy(tf.fill(tf.shape(p), label), p)
+                )
+            self.d_optimizer.apply_gradients(zip(tape.gradient(d_loss, weights), weights))
+        both = self.generator.trainable_weights + self.discriminator.trainable_weights
+        with tf.GradientTape() as tape:
+            p = self.discriminator(self.generator(tf.random.normal((n, 100)), training=True))
+            g_loss = tf.reduce_mean(keras.losses.binary_crossentropy(tf.ones_like(p), p))
+        self.g_optimizer.apply_gradients(zip(tape.gradient(g_loss, both), both))
+        return {"d_loss": d_loss, "g_loss": g_loss}
+
+
+def test_gan_train_step_with_swapped_labels_and_one_optimizer_for_both():
+    verdict = checks.check_gan_train_step(_SwappedLabels)
+    assert_wrong(
+        verdict,
+        "real images get label 1",
+        "apply G's optimizer to generator.trainable_weights only",
+    )

@@ -183,3 +183,47 @@ def test_two_devices_split_the_global_batch_and_match_one_device():
     assert float(lines["replica_batch"]) == 16.0
     assert lines["synced"] == "True" and lines["finite"] == "True"
     assert float(lines["largest_gap"]) < 1e-4, lines["largest_gap"]
+
+
+TRAIN_ON_BATCH = textwrap.dedent(
+    """
+    import os
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    import tensorflow as tf
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    import keras, numpy as np
+
+    class Probe(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = keras.layers.Dense(1)
+            self.seen = keras.metrics.Mean(name="seen")
+
+        def call(self, x):
+            return self.dense(x)
+
+        def train_step(self, data):
+            self.seen.update_state(tf.cast(tf.shape(data[0])[0], "float32"))
+            return super().train_step(data)
+
+    with tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]).scope():
+        model = Probe()
+        model.compile("sgd", "mse")
+    x, y = np.ones((32, 3), "float32"), np.ones((32, 1), "float32")
+    model.reset_metrics()
+    print("train_on_batch", model.train_on_batch(x, y, return_dict=True)["seen"])
+    data = tf.data.Dataset.from_tensor_slices((x, y)).batch(32)
+    print("fit", model.fit(data, epochs=1, verbose=0, shuffle=False).history["seen"][0])
+    """
+)
+
+
+def test_under_a_strategy_train_on_batch_gives_every_replica_the_whole_batch():
+    """What the README says of the textbook loop on several devices: no split, so no speed-up."""
+    result = subprocess.run(
+        [sys.executable, "-c", TRAIN_ON_BATCH], capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = dict(line.split(" ", 1) for line in result.stdout.splitlines() if " " in line)
+    assert float(lines["train_on_batch"]) == 32.0 and float(lines["fit"]) == 16.0

@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
-import check_outputs  # noqa: E402, F401
+import check_outputs  # noqa: E402
 import sync_links  # noqa: E402
 
 from gan_course import models, training  # noqa: E402
@@ -200,3 +200,15 @@ def test_check_outputs_flags_what_a_reader_should_not_see(tmp_path):
     assert "cell 2: a progress bar" in found
     assert any(line.startswith("cell 2:") and "bytes of text output" in line for line in found)
     assert not [line for line in found if line.startswith("cell 0")]
+
+
+STORED = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")) + sorted(
+    (ROOT / "notebooks" / "solutions").glob("*.ipynb")
+)
+
+
+@pytest.mark.parametrize("path", STORED, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_stored_outputs_are_clean(path):
+    """What a reader sees on GitHub: no download attempts, TensorFlow logs or warnings,
+    progress bars, local paths, and at most 5 KB of text per cell."""
+    assert check_outputs.problems(path) == []
