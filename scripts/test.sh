@@ -17,3 +17,14 @@ echo "==> unit tests and nbval (strict, fast mode)"
     --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg \
     --ignore=notebooks/exercises --ignore=tests/submissions \
     -n 2 --dist loadscope "$@"
+
+if [ "${GAN_COURSE_SKIP_OLDEST:-0}" != 1 ]; then
+    # The oldest supported TensorFlow/Keras pair (constraints-oldest.txt, Colab's of July 2025):
+    # the unit tests and the chapters' nbval again, in .venv-oldest.
+    echo "==> the oldest supported pair: $(grep -E '^(tensorflow|keras)==' constraints-oldest.txt | tr '\n' ' ')"
+    VENV=.venv-oldest CONSTRAINTS=constraints-oldest.txt bash scripts/setup.sh
+    .venv-oldest/bin/python -m pytest tests notebooks \
+        --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg \
+        --ignore=notebooks/exercises --ignore=notebooks/solutions --ignore=tests/submissions \
+        --ignore=tests/test_packaging.py -n 2 --dist loadscope "$@"
+fi
