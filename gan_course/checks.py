@@ -690,6 +690,18 @@ def _margin(gan, real, noise):
     return float(_array(gan.discriminator(real, training=False)).mean() - fake.mean()), fake.mean()
 
 
+def _train_one_player(gan_class, player, real, noise):
+    """Three steps with the other player's learning rate at 0. Returns (did the other's weights
+    move, the player's aim before, after): D aims at D(real) - D(G(z)), G at D(G(z))."""
+    gan = _fit_pair(gan_class, 0.05 * (player == "discriminator"), 0.05 * (player == "generator"))
+    other = gan.generator if player == "discriminator" else gan.discriminator
+    other_before = _trainable(other)
+    before = _margin(gan, real, noise)[player == "generator"]
+    for _ in range(3):
+        gan.train_step(real)
+    return _moved(other_before, other), before, _margin(gan, real, noise)[player == "generator"]
+
+
 @_checker
 def check_gan_train_step(v, gan_class):
     """gan_class(generator, discriminator), compiled with (d_optimizer, g_optimizer): its
@@ -712,14 +724,9 @@ def check_gan_train_step(v, gan_class):
         "one step leaves a network unchanged: take one gradient per network and apply it with "
         "that network's optimizer",
     )
-    only_d = _fit_pair(gan_class, 0.05, 0.0)
-    g_before = _trainable(only_d.generator)
-    before, _ = _margin(only_d, real, noise)
-    for _ in range(3):
-        only_d.train_step(real)
-    after, _ = _margin(only_d, real, noise)
+    other_moved, before, after = _train_one_player(gan_class, "discriminator", real, noise)
     v.expect(
-        not _moved(g_before, only_d.generator),
+        not other_moved,
         "the discriminator's optimizer moves only the discriminator",
         "with G's learning rate at 0 the generator still changed: apply D's optimizer to "
         "discriminator.trainable_weights only",
@@ -730,20 +737,15 @@ def check_gan_train_step(v, gan_class):
         "the discriminator's steps did not push D(real) above D(fake): real images get label "
         "1 and fakes label 0",
     )
-    only_g = _fit_pair(gan_class, 0.0, 0.05)
-    d_before = _trainable(only_g.discriminator)
-    _, fooled_before = _margin(only_g, real, noise)
-    for _ in range(3):
-        only_g.train_step(real)
-    _, fooled_after = _margin(only_g, real, noise)
+    other_moved, before, after = _train_one_player(gan_class, "generator", real, noise)
     v.expect(
-        not _moved(d_before, only_g.discriminator),
+        not other_moved,
         "the generator's optimizer moves only the generator (nothing needs freezing)",
         "with D's learning rate at 0 the discriminator still changed: apply G's optimizer to "
         "generator.trainable_weights only",
     )
     v.expect(
-        fooled_after > fooled_before,
+        after > before,
         "the generator learns to make D call its fakes real (label 1)",
         "the generator's steps did not raise D(G(z)): in G's step, label the fakes 1 (real)",
     )
