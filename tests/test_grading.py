@@ -7,6 +7,7 @@ which attack the material by its absolute path, can only ever reach the copy.
 """
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -68,11 +69,14 @@ def _replace(old, new):
 
 
 def _grade(course, folder, *arguments, timeout=900):
+    """Run the copy's grade.py in `folder`, with its own TMPDIR (folder/tmp)."""
+    (folder / "tmp").mkdir(exist_ok=True)
+    env = {**os.environ, "TMPDIR": str(folder / "tmp")}
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, str(course / "scripts" / "grade.py"), *map(str, arguments),
          "--report", "grades.json"],
-        capture_output=True, text=True, cwd=folder, timeout=timeout,
+        capture_output=True, text=True, cwd=folder, timeout=timeout, env=env,
     )  # fmt: skip
     rows = {}
     if (folder / "grades.json").exists():
@@ -206,6 +210,7 @@ def test_a_batch_with_every_kind_of_submission(course, tmp_path):
     assert f"report: {report}" in out and (tmp_path / "out" / "grades.xml").exists()
     assert "<testcase" in (tmp_path / "out" / "grades.xml").read_text()
     assert "student file" in out and f"5 of {len(expected)} submissions passed" in out
+    assert list((tmp_path / "tmp").iterdir()) == []  # no grading folders left behind
     # the detached process did not outlive its submission
     time.sleep(max(0.0, 20 - seconds))
     assert not marker.exists()
