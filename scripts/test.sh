@@ -23,6 +23,8 @@ if [ "${GAN_COURSE_SKIP_OLDEST:-0}" != 1 ]; then
     # the unit tests and the chapters' nbval again, in .venv-oldest.
     echo "==> the oldest supported pair: $(grep -E '^(tensorflow|keras)==' constraints-oldest.txt | tr '\n' ' ')"
     VENV=.venv-oldest CONSTRAINTS=constraints-oldest.txt bash scripts/setup.sh
+    # Models the run above saved (.keras files) come from a newer Keras than this pair can read.
+    rm -rf notebooks/outputs
     .venv-oldest/bin/python -m pytest tests notebooks \
         --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg \
         --ignore=notebooks/exercises --ignore=notebooks/solutions --ignore=tests/submissions \
