@@ -253,10 +253,8 @@ def _strategy(devices):
         names = [f"/gpu:{i}" for i in range(devices)]
     else:
         if gpus:
-            from gan_course.training import CheckpointError
-
-            raise CheckpointError(
-                f"--devices {devices} asks for more than the {len(gpus)} GPUs here"
+            raise SystemExit(
+                f"error: --devices {devices} asks for more than the {len(gpus)} GPUs here"
             )
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(
