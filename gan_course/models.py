@@ -33,8 +33,8 @@ def _check_image_shape(image_shape, name, multiple=1):
     height, width, _ = image_shape
     if height % multiple or width % multiple:
         raise ValueError(
-            f"{name} height and width must be multiples of {multiple} (the generator upsamples "
-            f"twice by 2 from a {multiple}x smaller grid); got {image_shape!r}."
+            f"{name} height and width must be multiples of {multiple} (the generator doubles "
+            f"them from a {multiple}x smaller grid); got {image_shape!r}."
         )
     return tuple(image_shape)
 
@@ -118,6 +118,70 @@ def build_generator(latent_dim=100, image_shape=(28, 28, 1), latent_components=0
     generator.add(layers.UpSampling2D())
     generator.add(layers.Conv2D(channels, kernel_size=5, padding="same", activation="tanh"))
     return generator
+
+
+def _check_filters(filters):
+    if (
+        not isinstance(filters, (tuple, list))
+        or not filters
+        or not all(isinstance(f, int) and not isinstance(f, bool) and f > 0 for f in filters)
+    ):
+        raise ValueError(
+            f"filters must be a non-empty tuple of positive whole numbers, e.g. (128, 64); "
+            f"got {filters!r}."
+        )
+    return tuple(filters)
+
+
+def build_dcgan_generator(latent_dim=100, image_shape=(28, 28, 1), filters=(128, 64)):
+    """Return a generator that follows the DCGAN paper's rules (Radford et al., 2016).
+
+    Dense(h*w*filters[0]) (the paper's "project and reshape") + BatchNormalization + ReLU,
+    Reshape, then for each further entry of `filters` Conv2DTranspose(f, 5, strides 2) + BN +
+    ReLU, and a last Conv2DTranspose(C, 5, strides 2, tanh) with no BN. len(filters) strided
+    upsamplings, so H and W must be multiples of 2**len(filters): (128, 64) for 28x28 MNIST
+    (7 -> 14 -> 28), (256, 128, 64) for 32x32 faces (4 -> 8 -> 16 -> 32).
+    Against the textbook generator: learned (strided transposed) upsampling instead of
+    UpSampling2D, and ReLU instead of LeakyReLU in G.
+    """
+    _check_latent_dim(latent_dim)
+    filters = _check_filters(filters)
+    height, width, channels = _check_image_shape(image_shape, "image_shape", 2 ** len(filters))
+    h, w = height // 2 ** len(filters), width // 2 ** len(filters)
+    generator = keras.Sequential(name="dcgan_generator")
+    generator.add(keras.Input(shape=(latent_dim,)))
+    generator.add(layers.Dense(h * w * filters[0], use_bias=False))
+    generator.add(layers.BatchNormalization())
+    generator.add(layers.ReLU())
+    generator.add(layers.Reshape((h, w, filters[0])))
+    for f in filters[1:]:
+        generator.add(layers.Conv2DTranspose(f, 5, strides=2, padding="same", use_bias=False))
+        generator.add(layers.BatchNormalization())
+        generator.add(layers.ReLU())
+    generator.add(layers.Conv2DTranspose(channels, 5, strides=2, padding="same", activation="tanh"))
+    return generator
+
+
+def build_dcgan_discriminator(input_shape=(28, 28, 1), filters=(64, 128)):
+    """Return a discriminator that follows the DCGAN paper's rules: images -> P(real), (N, 1).
+
+    For each entry of `filters` a Conv2D(f, 5, strides 2) (strided convolution, no pooling),
+    BatchNormalization except after the first (the paper leaves D's input layer without it),
+    LeakyReLU(0.2); then Flatten and Dense(1, sigmoid): no fully connected hidden layers.
+    Not compiled: train it with gan_course.gan_model.GAN (notebook 10).
+    """
+    input_shape = _check_image_shape(input_shape, "input_shape")
+    filters = _check_filters(filters)
+    discriminator = keras.Sequential(name="dcgan_discriminator")
+    discriminator.add(keras.Input(shape=input_shape))
+    for i, f in enumerate(filters):
+        discriminator.add(layers.Conv2D(f, 5, strides=2, padding="same", use_bias=i == 0))
+        if i > 0:
+            discriminator.add(layers.BatchNormalization())
+        discriminator.add(layers.LeakyReLU(0.2))
+    discriminator.add(layers.Flatten())
+    discriminator.add(layers.Dense(1, activation="sigmoid"))
+    return discriminator
 
 
 DISCRIMINATOR_LOSSES = {"binary_crossentropy": "sigmoid", "mse": None}

@@ -190,3 +190,65 @@ def test_generator_with_latent_components_adds_no_weights_and_survives_saving(tm
     np.testing.assert_allclose(
         generator.predict_on_batch(moved), generator.predict_on_batch(z), atol=1e-6
     )
+
+
+# --- the DCGAN paper's rules -------------------------------------------------------------------
+
+
+def _kinds(model):
+    return [type(layer).__name__ for layer in model.layers]
+
+
+@pytest.mark.parametrize(
+    "image_shape, filters", [((28, 28, 1), (128, 64)), ((32, 32, 1), (256, 128, 64))]
+)
+def test_dcgan_generator_follows_the_papers_rules(image_shape, filters):
+    generator = models.build_dcgan_generator(image_shape=image_shape, filters=filters)
+    kinds = _kinds(generator)
+    assert "UpSampling2D" not in kinds and "MaxPooling2D" not in kinds
+    assert kinds.count("Conv2DTranspose") == len(filters)  # learned, strided upsampling
+    assert kinds.count("BatchNormalization") == len(filters)  # everywhere but the output
+    assert kinds.count("ReLU") == len(filters) and "LeakyReLU" not in kinds
+    assert (
+        kinds[-1] == "Conv2DTranspose" and generator.layers[-1].get_config()["activation"] == "tanh"
+    )
+    assert kinds[-2] == "ReLU"  # no batch norm right before the output
+    noise = np.random.default_rng(0).normal(size=(3, 100)).astype("float32")
+    images = np.asarray(generator(noise))
+    assert images.shape == (3, *image_shape) and np.abs(images).max() <= 1
+
+
+def test_dcgan_discriminator_follows_the_papers_rules():
+    discriminator = models.build_dcgan_discriminator(filters=(64, 128))
+    kinds = _kinds(discriminator)
+    assert kinds == [
+        "Conv2D",
+        "LeakyReLU",
+        "Conv2D",
+        "BatchNormalization",
+        "LeakyReLU",
+        "Flatten",
+        "Dense",
+    ]  # no BN on the input layer, no hidden FC layer
+    assert all(
+        layer.get_config()["strides"] == (2, 2)
+        for layer in discriminator.layers
+        if isinstance(layer, keras.layers.Conv2D)
+    )
+    assert discriminator.layers[1].negative_slope == pytest.approx(0.2)
+    p = np.asarray(discriminator(np.zeros((2, 28, 28, 1), "float32")))
+    assert p.shape == (2, 1) and ((p > 0) & (p < 1)).all()
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"image_shape": (30, 30, 1)}, "multiples of 4"),
+        ({"image_shape": (28, 28, 1), "filters": (256, 128, 64)}, "multiples of 8"),
+        ({"filters": ()}, "non-empty tuple"),
+        ({"filters": (64, 0)}, "positive whole numbers"),
+    ],
+)
+def test_dcgan_generator_refuses_shapes_it_cannot_make(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        models.build_dcgan_generator(**kwargs)
