@@ -51,7 +51,26 @@ class GAN(keras.Model):
         super().__init__(**kwargs)
         if not 0 < real_label <= 1:
             raise ValueError(f"real_label must be in (0, 1], got {real_label!r}.")
-        if len(generator.input_shape) != 2:
+        self._check_pair(generator, discriminator)
+        for role, model in (("generator", generator), ("discriminator", discriminator)):
+            if not model.trainable:
+                raise ValueError(
+                    f"the {role} is frozen (trainable=False), as the textbook freezes D for its "
+                    f"combined model; GAN trains both itself: set {role}.trainable = True."
+                )
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = int(self._noise_shape(generator)[1])
+        self.real_label = float(real_label)
+        self.seed = int(seed)
+        self.built = True  # both networks are built: fit's callbacks may save and load weights
+
+    @staticmethod
+    def _noise_shape(generator):
+        return generator.input_shape
+
+    def _check_pair(self, generator, discriminator):
+        if len(self._noise_shape(generator)) != 2:
             raise ValueError(
                 f"the generator must take noise vectors (N, latent_dim), got input shape "
                 f"{generator.input_shape}."
@@ -61,18 +80,6 @@ class GAN(keras.Model):
                 f"the generator makes {generator.output_shape[1:]} images but the discriminator "
                 f"takes {discriminator.input_shape[1:]}."
             )
-        for role, model in (("generator", generator), ("discriminator", discriminator)):
-            if not model.trainable:
-                raise ValueError(
-                    f"the {role} is frozen (trainable=False), as the textbook freezes D for its "
-                    f"combined model; GAN trains both itself: set {role}.trainable = True."
-                )
-        self.generator = generator
-        self.discriminator = discriminator
-        self.latent_dim = int(generator.input_shape[1])
-        self.real_label = float(real_label)
-        self.seed = int(seed)
-        self.built = True  # both networks are built: fit's callbacks may save and load weights
 
     def compile(self, d_optimizer="adam", g_optimizer="adam", loss="binary_crossentropy"):
         """Two optimizers (names or instances; the textbook's Keras "adam" by default) and the

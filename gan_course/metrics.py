@@ -257,6 +257,36 @@ def evaluate_samples(images, value_range=(-1, 1), dataset="mnist", threshold=0.9
     )
 
 
+def conditional_accuracy(images, labels, value_range=(-1, 1), dataset="mnist", threshold=0.9):
+    """The share of images the classifier recognises, with confidence >= threshold, as the
+    class they were asked for (labels (N,), one per image): a conditional GAN's score.
+
+    Returns (share, per_class) where per_class[k] is the share for the images asked to be k.
+    """
+    images = np.asarray(images, dtype=np.float32)
+    if images.ndim == 3:
+        images = images[..., np.newaxis]
+    labels = np.asarray(labels).reshape(-1)
+    if images.ndim != 4 or images.shape[1:] != (28, 28, 1) or len(labels) != len(images):
+        raise ValueError(
+            f"conditional_accuracy expects images (N, 28, 28, 1) and N labels; got images "
+            f"{images.shape} and {len(labels)} labels."
+        )
+    low, high = value_range
+    if images.min() < low - 1e-3 or images.max() > high + 1e-3:
+        raise ValueError(
+            f"Images hold values in [{images.min():g}, {images.max():g}], outside "
+            f"value_range={value_range}: pass the range they are in."
+        )
+    classifier, _ = load_classifier(dataset)
+    p = _features(classifier, (images - low) / (high - low) * 2.0 - 1.0)
+    hit = (p.argmax(axis=1) == labels) & (p.max(axis=1) >= threshold)
+    per_class = np.array(
+        [hit[labels == k].mean() if np.any(labels == k) else np.nan for k in range(p.shape[1])]
+    )
+    return float(hit.mean()), per_class
+
+
 def plot_class_histogram(report, ax=None, class_names=None):
     """Bar chart of the confident samples' classes, with the uniform share; returns the axes."""
     import matplotlib.pyplot as plt

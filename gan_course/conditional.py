@@ -1,0 +1,210 @@
+"""The conditional GAN (조건부 GAN, Mirza and Osindero, 2014): ask for the digit you want.
+
+Both players are told the label y. The generator gets [noise, y] and must make a y; the
+discriminator gets [image, y] and asks "is this a real y?". A real 3 shown with the label 7
+is then as wrong as a fake, so the generator cannot ignore y.
+
+The label enters as a one-hot vector: concatenated to the noise for the generator, and spread
+over the image as 10 extra channels for the discriminator (keras-io's conditional_gan does the
+same). Behind that, both are the textbook networks of gan_course.models. Training is the
+Keras-native GAN of notebook 10 with labels added: `ConditionalGAN.fit` on (images, labels).
+"""
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import layers
+
+from gan_course import models
+from gan_course.gan_model import GAN, _noise
+
+
+def check_labels(labels, num_classes=10, n=None):
+    """Return labels as int32 (N,), or raise ValueError saying what was expected.
+
+    Accepts whole numbers 0..num_classes-1 in a list or a 1-D array (a column (N, 1) is
+    flattened); `n`, if given, is the number of labels needed (one per noise vector).
+    """
+    array = np.asarray(labels)
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = array[:, 0]
+    hint = f"one whole number from 0 to {num_classes - 1} per image, e.g. np.arange(10)"
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(f"labels must be a 1-D list of {hint}; got shape {array.shape}.")
+    if array.dtype.kind == "f" and np.all(array == np.round(array)):
+        array = array.astype(np.int64)
+    if array.dtype.kind not in "iu":
+        raise ValueError(f"labels must be {hint}; got {array.dtype} values.")
+    if array.min() < 0 or array.max() >= num_classes:
+        raise ValueError(f"labels must be {hint}; got values from {array.min()} to {array.max()}.")
+    if n is not None and len(array) != n:
+        raise ValueError(f"got {len(array)} labels for {n} images: give one label per image.")
+    return array.astype(np.int32)
+
+
+def build_conditional_generator(latent_dim=100, num_classes=10, image_shape=(28, 28, 1)):
+    """[noise (N, latent_dim), labels (N,) ints] -> images (N, H, W, C) in [-1, 1].
+
+    one_hot(label) is concatenated to the noise and fed to the textbook generator
+    (models.build_generator with latent_dim + num_classes inputs).
+    """
+    noise = keras.Input(shape=(latent_dim,), name="noise")
+    label = keras.Input(shape=(1,), dtype="int32", name="label")
+    one_hot = layers.CategoryEncoding(num_classes, output_mode="one_hot")(label)
+    body = models.build_generator(latent_dim + num_classes, image_shape)
+    images = body(layers.Concatenate()([noise, one_hot]))
+    return keras.Model([noise, label], images, name="conditional_generator")
+
+
+def build_conditional_discriminator(input_shape=(28, 28, 1), num_classes=10, dropout=0.3):
+    """[images (N, H, W, C), labels (N,) ints] -> P(a real image of that label), (N, 1).
+
+    one_hot(label) is repeated over every pixel as num_classes extra channels and stacked on
+    the image; then the textbook discriminator's layers. Not compiled (ConditionalGAN trains it).
+    """
+    height, width, channels = input_shape
+    image = keras.Input(shape=input_shape, name="image")
+    label = keras.Input(shape=(1,), dtype="int32", name="label")
+    one_hot = layers.CategoryEncoding(num_classes, output_mode="one_hot")(label)
+    maps = layers.UpSampling2D((height, width))(layers.Reshape((1, 1, num_classes))(one_hot))
+    body = models._discriminator_backbone(
+        (height, width, channels + num_classes), "sigmoid", "body", dropout
+    )
+    p_real = body(layers.Concatenate()([image, maps]))
+    return keras.Model([image, label], p_real, name="conditional_discriminator")
+
+
+class ConditionalGAN(GAN):
+    """GAN (gan_model) whose players also get the label: fit it on (images, labels) batches.
+
+    Each step: D learns (real image, its label) -> real and (G(z, the same labels), labels) ->
+    fake, then G learns through D with fresh noise and fresh random labels. Metrics as GAN's.
+    """
+
+    def __init__(self, generator, discriminator, num_classes=10, **kwargs):
+        self.num_classes = int(num_classes)
+        super().__init__(generator, discriminator, **kwargs)
+
+    @staticmethod
+    def _noise_shape(generator):
+        return generator.input_shape[0] if isinstance(generator.input_shape, list) else (0,)
+
+    def _check_pair(self, generator, discriminator):
+        for role, first in (("generator", "noise"), ("discriminator", "images")):
+            model = generator if role == "generator" else discriminator
+            if not isinstance(model.input_shape, list) or len(model.input_shape) != 2:
+                raise ValueError(
+                    f"the {role} must take two inputs, [{first}, labels]: build it with "
+                    f"conditional.build_conditional_{role}."
+                )
+        if tuple(generator.output_shape[1:]) != tuple(discriminator.input_shape[0][1:]):
+            raise ValueError(
+                f"the generator makes {generator.output_shape[1:]} images but the discriminator "
+                f"takes {discriminator.input_shape[0][1:]}."
+            )
+
+    def call(self, inputs, training=False):
+        return self.generator(inputs, training=training)
+
+    def train_step(self, data):
+        real, labels = data[0], tf.reshape(tf.cast(data[1], "int32"), (-1, 1))
+        n = tf.shape(real)[0]
+        step = self.g_optimizer.iterations
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        noise = _noise(n, self.latent_dim, self.seed, step, 0)
+        fakes = self.generator([noise, labels], training=True)
+        d_weights = self.discriminator.trainable_weights
+        d_losses, scores = [], []
+        for images, target in ((real, self.real_label), (fakes, 0.0)):
+            with tf.GradientTape() as tape:
+                p = self.discriminator([images, labels], training=True)
+                loss = tf.reduce_mean(self.loss_fn(tf.fill(tf.shape(p), target), p))
+                scaled = loss / replicas
+            grads = tape.gradient(scaled, d_weights)
+            self.d_optimizer.apply_gradients(zip(grads, d_weights))
+            d_losses.append(loss)
+            scores.append(p)
+        noise = _noise(n, self.latent_dim, self.seed, step, 1)
+        asked = tf.random.stateless_uniform(
+            (n, 1),
+            seed=tf.stack([tf.cast(self.seed, tf.int64), tf.cast(step, tf.int64)]),
+            maxval=self.num_classes,
+            dtype="int32",
+        )
+        g_weights = self.generator.trainable_weights
+        with tf.GradientTape() as tape:
+            p = self.discriminator(
+                [self.generator([noise, asked], training=True), asked], training=True
+            )
+            g_loss = tf.reduce_mean(self.loss_fn(tf.ones_like(p), p))
+            scaled = g_loss / replicas
+        grads = tape.gradient(scaled, g_weights)
+        self.g_optimizer.apply_gradients(zip(grads, g_weights))
+        self.trackers["d_loss"].update_state(0.5 * (d_losses[0] + d_losses[1]))
+        self.trackers["g_loss"].update_state(g_loss)
+        self.trackers["d_acc_real"].update_state(tf.cast(scores[0] > 0.5, "float32"))
+        self.trackers["d_acc_fake"].update_state(tf.cast(scores[1] < 0.5, "float32"))
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+
+def generate(generator, labels, seed=0, noise=None):
+    """Images of the asked-for labels: one per label, noise drawn with `seed` (or given)."""
+    labels = check_labels(labels, _num_classes(generator))
+    latent_dim = generator.input_shape[0][1]
+    if noise is None:
+        noise = np.random.default_rng(seed).normal(size=(len(labels), latent_dim))
+    noise = np.asarray(noise, dtype="float32")
+    if noise.shape != (len(labels), latent_dim):
+        raise ValueError(
+            f"noise must be ({len(labels)}, {latent_dim}), one vector per label; got {noise.shape}."
+        )
+    return keras.ops.convert_to_numpy(generator([noise, labels[:, None]], training=False))
+
+
+def _num_classes(generator):
+    for layer in generator.layers:
+        if isinstance(layer, layers.CategoryEncoding):
+            return layer.num_tokens
+    raise ValueError("not a conditional generator: it has no CategoryEncoding of its labels.")
+
+
+def build_conditional_recipe(seed=0, latent_dim=100, num_classes=10):
+    """The chapter's conditional GAN, compiled: textbook networks with labels, Adam(2e-4, 0.5)
+    for both players (the DCGAN paper's setting), one-sided label smoothing (real label 0.9).
+
+    Returns the ConditionalGAN; train it with fit_conditional_gan(cgan, x_train, y_train, steps).
+    """
+    cgan = ConditionalGAN(
+        build_conditional_generator(latent_dim, num_classes),
+        build_conditional_discriminator(num_classes=num_classes),
+        num_classes=num_classes,
+        real_label=0.9,
+        seed=seed,
+    )
+    cgan.compile(keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5))
+    return cgan
+
+
+def fit_conditional_gan(cgan, x_train, y_train, steps, batch_size=64, callbacks=(), seed=0):
+    """cgan.fit() on shuffled (images, labels) batches for `steps` steps (whole epochs of
+    len(x_train) // batch_size batches, or `steps` batches if fewer). Returns the History."""
+    x_train = np.asarray(x_train, dtype="float32")
+    y_train = check_labels(y_train, cgan.num_classes, n=len(x_train))
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps must be a positive whole number, got {steps!r}.")
+    per_epoch = min(len(x_train) // batch_size, steps)
+    dataset = (
+        tf.data.Dataset.from_tensor_slices((x_train, y_train))
+        .shuffle(len(x_train), seed=seed, reshuffle_each_iteration=True)
+        .batch(batch_size, drop_remainder=True)
+        .repeat()
+        .prefetch(tf.data.AUTOTUNE)
+    )
+    return cgan.fit(
+        dataset,
+        epochs=steps // per_epoch,
+        steps_per_epoch=per_epoch,
+        callbacks=list(callbacks),
+        verbose=0,
+        shuffle=False,
+    )
