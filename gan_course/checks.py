@@ -837,3 +837,98 @@ def check_gradient_penalty(v, gradient_penalty):
             f"penalty is 4, got {got:.4f}: take it at x_hat = eps * real + (1 - eps) * fake, "
             "with eps uniform in [0, 1) for each image",
         )
+
+
+# --- Chapter 11: the DCGAN paper's rules -------------------------------------------------
+
+
+def _layer_kinds(model):
+    return [type(layer).__name__ for layer in model.layers]
+
+
+@_checker
+def check_dcgan_generator(v, build_dcgan_generator):
+    """build_dcgan_generator(): noise (N, 100) -> (N, 28, 28, 1) in [-1, 1], by the DCGAN
+    paper's rules: strided Conv2DTranspose (no UpSampling2D, no pooling), batch norm after every
+    layer but the output, ReLU (not LeakyReLU), tanh at the end."""
+    generator = build_dcgan_generator()
+    images = _array(generator(_noise(4), training=False))
+    v.expect(
+        images.shape == (4, 28, 28, 1),
+        "noise (4, 100) becomes images (4, 28, 28, 1)",
+        f"noise (4, 100) became {images.shape}: start from a 7x7 grid and double it twice "
+        "with Conv2DTranspose(..., strides=2, padding='same')",
+    )
+    kinds = _layer_kinds(generator)
+    v.expect(
+        "UpSampling2D" not in kinds
+        and not any("Pooling" in k for k in kinds)
+        and kinds.count("Conv2DTranspose") >= 2,
+        "the image grows by strided Conv2DTranspose layers, no UpSampling2D or pooling",
+        "rule 1: replace UpSampling2D (and any pooling) by Conv2DTranspose(..., strides=2)",
+    )
+    v.expect(
+        "Dense" in kinds and kinds.count("Dense") == 1,
+        "one Dense layer, the projection of the noise (no hidden fully connected layers)",
+        f"{kinds.count('Dense')} Dense layers: keep only the first, which projects the noise "
+        "onto the 7x7 grid",
+    )
+    v.expect(
+        "LeakyReLU" not in kinds and kinds.count("ReLU") >= 2,
+        "ReLU in the generator",
+        "rule 4: the generator uses ReLU (layers.ReLU()), the discriminator LeakyReLU",
+    )
+    last = generator.layers[-1]
+    v.expect(
+        kinds[-1] == "Conv2DTranspose"
+        and last.get_config().get("activation") == "tanh"
+        and np.abs(images).max() <= 1,
+        "the last layer is a Conv2DTranspose with tanh (images in [-1, 1])",
+        "end with Conv2DTranspose(1, 5, strides=2, padding='same', activation='tanh')",
+    )
+    norms = kinds.count("BatchNormalization")
+    v.expect(
+        norms >= 2 and "BatchNormalization" not in kinds[-2:],
+        "batch norm after every hidden layer, none at the output",
+        "rule 3: BatchNormalization after the Dense and the hidden Conv2DTranspose layers, "
+        "but not on the output",
+    )
+
+
+# --- Chapter 12: the conditional GAN -----------------------------------------------------
+
+
+@_checker
+def check_conditional_generator(v, build_conditional_generator):
+    """build_conditional_generator(): [noise (N, 100), labels (N, 1) ints] -> (N, 28, 28, 1)
+    in [-1, 1]; the label changes the image, the same noise and label give the same image."""
+    generator = build_conditional_generator()
+    if not v.expect(
+        isinstance(generator.input_shape, list) and len(generator.input_shape) == 2,
+        "the generator takes two inputs, [noise, label]",
+        "make a keras.Model([noise, label], images): two keras.Input layers",
+    ):
+        return
+    noise = np.repeat(_noise(1), 10, axis=0)
+    labels = np.arange(10).reshape(10, 1)
+    images = _array(generator([noise, labels], training=False))
+    v.expect(
+        images.shape == (10, 28, 28, 1) and np.abs(images).max() <= 1,
+        "[noise (10, 100), labels (10, 1)] becomes images (10, 28, 28, 1) in [-1, 1]",
+        f"got {images.shape} with values up to {np.abs(images).max():.2f}: feed the joined "
+        "input to the textbook generator (tanh at the end)",
+    )
+    spread = min(np.abs(images[k] - images[0]).mean() for k in range(1, 10))
+    v.expect(
+        spread > 1e-4,
+        "the same noise with ten labels gives ten different images",
+        "two labels gave the same image for the same noise: join one_hot(label) to the noise "
+        "(layers.CategoryEncoding(10, output_mode='one_hot'), layers.Concatenate())",
+    )
+    again = _array(generator([noise[:2], np.array([[3], [3]])], training=False))
+    v.expect(
+        np.allclose(again[0], again[1], atol=1e-5),
+        "the same noise and label give the same image",
+        "the same noise and label gave two images: the label must be the only other input "
+        "(no randomness inside the model)",
+    )

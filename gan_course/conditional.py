@@ -67,10 +67,13 @@ def build_conditional_discriminator(input_shape=(28, 28, 1), num_classes=10, dro
     label = keras.Input(shape=(1,), dtype="int32", name="label")
     one_hot = layers.CategoryEncoding(num_classes, output_mode="one_hot")(label)
     maps = layers.UpSampling2D((height, width))(layers.Reshape((1, 1, num_classes))(one_hot))
-    body = models._discriminator_backbone(
-        (height, width, channels + num_classes), "sigmoid", "body", dropout
-    )
-    p_real = body(layers.Concatenate()([image, maps]))
+    x = layers.Concatenate()([image, maps])
+    for filters in (64, 128):  # the textbook discriminator's layers
+        x = layers.Conv2D(filters, 5, strides=2, padding="same")(x)
+        x = layers.LeakyReLU(0.2)(x)
+        if dropout:
+            x = layers.Dropout(dropout)(x)
+    p_real = layers.Dense(1, activation="sigmoid")(layers.Flatten()(x))
     return keras.Model([image, label], p_real, name="conditional_discriminator")
 
 
@@ -168,24 +171,41 @@ def _num_classes(generator):
     raise ValueError("not a conditional generator: it has no CategoryEncoding of its labels.")
 
 
-def build_conditional_recipe(seed=0, latent_dim=100, num_classes=10):
-    """The chapter's conditional GAN, compiled: textbook networks with labels, Adam(2e-4, 0.5)
-    for both players (the DCGAN paper's setting), one-sided label smoothing (real label 0.9).
+def build_conditional_recipe(steps=4000, seed=0, latent_dim=100, num_classes=10):
+    """The chapter's conditional GAN, compiled, with the settings of the course's best MNIST
+    recipe (train_dcgan.RECIPES["best"], notebook 09) where they apply: no dropout in D,
+    Adam(beta_1=0.5) with D at 5e-4 and G at 2e-3, both falling linearly to 0 over `steps`,
+    real label 0.9, batches of 32, and samples from a moving average of G (decay 0.999). The
+    best recipe's latent mixture is left out: the label already splits the latent space into
+    ten islands, one per digit.
 
-    Returns the ConditionalGAN; train it with fit_conditional_gan(cgan, x_train, y_train, steps).
+    Returns (cgan, fit_kwargs); train with fit_conditional_gan(cgan, x, y, **fit_kwargs) and
+    sample from fit_kwargs["callbacks"][0].ema_generator (or cgan.generator, the raw one).
     """
+    from gan_course.gan_model import MovingAverage
+
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps must be a positive whole number, got {steps!r}.")
+
+    def adam(rate, updates_per_step):
+        schedule = keras.optimizers.schedules.PolynomialDecay(
+            rate, decay_steps=steps * updates_per_step, end_learning_rate=0.0
+        )
+        return keras.optimizers.Adam(schedule, beta_1=0.5)
+
     cgan = ConditionalGAN(
         build_conditional_generator(latent_dim, num_classes),
-        build_conditional_discriminator(num_classes=num_classes),
+        build_conditional_discriminator(num_classes=num_classes, dropout=0.0),
         num_classes=num_classes,
         real_label=0.9,
         seed=seed,
     )
-    cgan.compile(keras.optimizers.Adam(2e-4, beta_1=0.5), keras.optimizers.Adam(2e-4, beta_1=0.5))
-    return cgan
+    cgan.compile(adam(5e-4, updates_per_step=2), adam(2e-3, updates_per_step=1))
+    ema = MovingAverage(build_conditional_generator(latent_dim, num_classes), decay=0.999)
+    return cgan, {"steps": steps, "batch_size": 32, "callbacks": [ema]}
 
 
-def fit_conditional_gan(cgan, x_train, y_train, steps, batch_size=64, callbacks=(), seed=0):
+def fit_conditional_gan(cgan, x_train, y_train, steps, batch_size=32, callbacks=(), seed=0):
     """cgan.fit() on shuffled (images, labels) batches for `steps` steps (whole epochs of
     len(x_train) // batch_size batches, or `steps` batches if fewer). Returns the History."""
     x_train = np.asarray(x_train, dtype="float32")

@@ -5,7 +5,16 @@ import numpy as np
 import pytest
 from keras import layers
 
-from gan_course import autoencoders, checks, gan_model, latent, losses, models, training
+from gan_course import (
+    autoencoders,
+    checks,
+    conditional,
+    gan_model,
+    latent,
+    losses,
+    models,
+    training,
+)
 
 
 def assert_right(verdict):
@@ -57,6 +66,8 @@ RIGHT = [
     ),
     (checks.check_gradient_penalty, (losses.gradient_penalty,)),
     (checks.check_gan_train_step, (gan_model.GAN,)),
+    (checks.check_dcgan_generator, (models.build_dcgan_generator,)),
+    (checks.check_conditional_generator, (conditional.build_conditional_generator,)),
 ]
 
 
@@ -428,3 +439,29 @@ def test_gan_train_step_with_swapped_labels_and_one_optimizer_for_both():
         "real images get label 1",
         "apply G's optimizer to generator.trainable_weights only",
     )
+
+
+def test_textbook_generator_breaks_two_of_the_papers_rules():
+    assert_wrong(checks.check_dcgan_generator(models.build_generator), "rule 1", "rule 4")
+
+
+def test_paper_generator_with_batch_norm_on_the_output():
+    def build():
+        generator = models.build_dcgan_generator()
+        generator.add(layers.BatchNormalization())
+        return generator
+
+    assert_wrong(checks.check_dcgan_generator(build), "rule 3")
+
+
+def test_conditional_generator_that_ignores_the_label():
+    def build():
+        noise = keras.Input((100,))
+        label = keras.Input((1,), dtype="int32")
+        return keras.Model([noise, label], models.build_generator()(noise))
+
+    assert_wrong(checks.check_conditional_generator(build), "join one_hot(label)")
+
+
+def test_conditional_generator_with_one_input():
+    assert_wrong(checks.check_conditional_generator(models.build_generator), "two keras.Input")

@@ -8,7 +8,7 @@ from gan_course import conditional, data, metrics
 @pytest.fixture(scope="module")
 def cgan():
     keras.utils.set_random_seed(0)
-    return conditional.build_conditional_recipe(seed=0)
+    return conditional.build_conditional_recipe(seed=0)[0]
 
 
 def test_generator_and_discriminator_take_the_label(cgan):
@@ -64,12 +64,14 @@ def test_unconditional_networks_are_refused():
 
 def test_training_moves_both_players_and_learns_the_labels():
     keras.utils.set_random_seed(0)
-    cgan = conditional.build_conditional_recipe(seed=0)
+    cgan, fit_kwargs = conditional.build_conditional_recipe(steps=20, seed=0)
     (x, y), _ = data.load_mnist(source="offline")
     x = data.scale_images(x[:640])
     before_g = [w.numpy().copy() for w in cgan.generator.trainable_weights]
     before_d = [w.numpy().copy() for w in cgan.discriminator.trainable_weights]
-    history = conditional.fit_conditional_gan(cgan, x, y[:640], steps=20, batch_size=32)
+    history = conditional.fit_conditional_gan(cgan, x, y[:640], **fit_kwargs)
+    ema = fit_kwargs["callbacks"][0].ema_generator  # the moving average follows G
+    assert not np.allclose(ema.weights[0].numpy(), before_g[0])
     assert set(history.history) >= {"d_loss", "g_loss", "d_acc_real", "d_acc_fake"}
     assert all(np.isfinite(v).all() for v in history.history.values())
     for before, model in ((before_g, cgan.generator), (before_d, cgan.discriminator)):
