@@ -37,7 +37,7 @@ def read(path):
 
 
 def test_there_are_notebooks():
-    assert [p.name[:2] for p in NOTEBOOKS] == [f"{i:02d}" for i in range(11)]
+    assert [p.name[:2] for p in NOTEBOOKS] == [f"{i:02d}" for i in range(13)]
 
 
 @pytest.mark.parametrize("path", EVERY, ids=_id)
@@ -120,6 +120,14 @@ def _layer_configs(model):
         ("02_mlp_gan.ipynb", "build_mlp_generator", {"latent_dim": 8, "image_shape": (8, 8, 3)}),
         ("02_mlp_gan.ipynb", "build_mlp_discriminator", {}),
         ("02_mlp_gan.ipynb", "build_mlp_discriminator", {"beta_1": 0.9}),
+        ("11_dcgan_faces.ipynb", "build_dcgan_generator", {}),
+        (
+            "11_dcgan_faces.ipynb",
+            "build_dcgan_generator",
+            {"image_shape": (32, 32, 1), "filters": (256, 128, 64)},
+        ),
+        ("11_dcgan_faces.ipynb", "build_dcgan_discriminator", {}),
+        ("11_dcgan_faces.ipynb", "build_dcgan_discriminator", {"filters": (64, 128, 256)}),
     ],
 )
 def test_notebook_builders_equal_the_package_builders(notebook, name, kwargs):
@@ -212,3 +220,31 @@ def test_stored_outputs_are_clean(path):
     """What a reader sees on GitHub: no download attempts, TensorFlow logs or warnings,
     progress bars, local paths, and at most 5 KB of text per cell."""
     assert check_outputs.problems(path) == []
+
+
+def test_notebook_conditional_builders_equal_the_package_builders():
+    from gan_course import conditional
+
+    def unnamed(value):  # nested models carry automatic layer names ("dense_3"): drop them
+        if isinstance(value, dict):
+            return {k: unnamed(v) for k, v in value.items() if k != "name"}
+        if isinstance(value, (list, tuple)):
+            return [unnamed(v) for v in value]
+        return value
+
+    twins = _twins("12_conditional_gan.ipynb")
+    for name in ("build_conditional_generator", "build_conditional_discriminator"):
+        keras.utils.set_random_seed(0)
+        taught = twins[name]()
+        keras.utils.set_random_seed(0)
+        packaged = getattr(conditional, name)()
+        assert unnamed(_layer_configs(taught)) == unnamed(_layer_configs(packaged))
+        assert taught.count_params() == packaged.count_params()
+        inputs = (
+            [np.ones((2, 100), "float32"), np.array([[1], [7]])]
+            if "generator" in name
+            else [np.zeros((2, 28, 28, 1), "float32"), np.array([[1], [7]])]
+        )
+        np.testing.assert_allclose(
+            np.asarray(taught(inputs)), np.asarray(packaged(inputs)), atol=1e-6
+        )
