@@ -624,7 +624,9 @@ def load_or_train_generator(path, x_train, steps=4001, seed=0):
 
     Later notebooks use the generator trained in notebook 05 (saved as
     outputs/05_dcgan/generator.keras); where it is missing they train one for `steps` steps
-    (x_train in [-1, 1]) and save it for next time.
+    (x_train in [-1, 1]) and save it for next time. A file that cannot be loaded (saved by a
+    newer Keras, or cut off) is reported on stderr, kept beside it as `<name>.unreadable`, and a
+    new generator is trained.
     """
     import keras
 
@@ -632,7 +634,19 @@ def load_or_train_generator(path, x_train, steps=4001, seed=0):
 
     path = Path(path)
     if path.exists():
-        return keras.models.load_model(path)
+        try:
+            return keras.models.load_model(path)
+        except Exception as error:  # e.g. saved by a newer Keras, or a cut-off file
+            import sys
+
+            kept = path.with_name(path.name + ".unreadable")
+            path.replace(kept)
+            reason = str(error).strip().splitlines()[0][:120] if str(error).strip() else ""
+            print(
+                f"Could not load the saved generator {path.name} ({type(error).__name__}: "
+                f"{reason}); kept it as {kept.name} and training a new one for {steps} steps.",
+                file=sys.stderr,
+            )
     keras.utils.set_random_seed(seed)
     generator = models.build_generator(latent_dim=100, image_shape=tuple(x_train.shape[1:]))
     discriminator = models.build_discriminator(input_shape=tuple(x_train.shape[1:]))

@@ -599,3 +599,14 @@ def test_train_wgan_stops_when_a_loss_diverges(x_train, monkeypatch):
     )
     with pytest.raises(training.TrainingDiverged, match="step 0: critic_loss"):
         training.train_wgan(generator, critic, x_train, steps=3, batch_size=8, progress=False)
+
+
+def test_load_or_train_generator_survives_an_unreadable_file(x_train, tmp_path, capsys):
+    path = tmp_path / "generator.keras"
+    path.write_bytes(b"not a keras file (as if saved by another Keras version or cut off)")
+    generator = training.load_or_train_generator(path, x_train, steps=2)
+    assert generator.output_shape == (None, 28, 28, 1)
+    assert "Could not load the saved generator generator.keras" in capsys.readouterr().err
+    kept = tmp_path / "generator.keras.unreadable"
+    assert kept.read_bytes().startswith(b"not a keras file")  # nothing is lost
+    assert training.load_or_train_generator(path, x_train, steps=2) is not None  # now it loads
