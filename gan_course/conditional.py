@@ -143,11 +143,7 @@ class ConditionalGAN(GAN):
             scaled = g_loss / replicas
         grads = tape.gradient(scaled, g_weights)
         self.g_optimizer.apply_gradients(zip(grads, g_weights))
-        self.trackers["d_loss"].update_state(0.5 * (d_losses[0] + d_losses[1]))
-        self.trackers["g_loss"].update_state(g_loss)
-        self.trackers["d_acc_real"].update_state(tf.cast(scores[0] > 0.5, "float32"))
-        self.trackers["d_acc_fake"].update_state(tf.cast(scores[1] < 0.5, "float32"))
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
+        return self._report(d_losses, g_loss, scores)
 
 
 def generate(generator, labels, seed=0, noise=None):

@@ -135,6 +135,10 @@ class GAN(keras.Model):
             scaled = g_loss / replicas
         grads = tape.gradient(scaled, g_weights)
         self.g_optimizer.apply_gradients(zip(grads, g_weights))
+        return self._report(d_losses, g_loss, scores)
+
+    def _report(self, d_losses, g_loss, scores):
+        """Update the four metrics from one step: D's losses and scores on (real, fake)."""
         self.trackers["d_loss"].update_state(0.5 * (d_losses[0] + d_losses[1]))
         self.trackers["g_loss"].update_state(g_loss)
         self.trackers["d_acc_real"].update_state(tf.cast(scores[0] > 0.5, "float32"))
