@@ -455,10 +455,12 @@ def test_paper_generator_with_batch_norm_on_the_output():
 
 
 def test_conditional_generator_that_ignores_the_label():
-    def build():
+    def build():  # the label is an input, but multiplied by 0 before it joins the noise
         noise = keras.Input((100,))
         label = keras.Input((1,), dtype="int32")
-        return keras.Model([noise, label], models.build_generator()(noise))
+        one_hot = layers.CategoryEncoding(10, output_mode="one_hot")(label)
+        joined = layers.Concatenate()([noise, layers.Rescaling(0.0)(one_hot)])
+        return keras.Model([noise, label], models.build_generator(110)(joined))
 
     assert_wrong(checks.check_conditional_generator(build), "join one_hot(label)")
 
