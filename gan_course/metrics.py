@@ -188,15 +188,7 @@ def _features(model, images, batch_size=250):
     return np.concatenate(out)
 
 
-def evaluate_samples(images, value_range=(-1, 1), dataset="mnist", threshold=0.9, seed=0):
-    """Measure a batch of generated images (N, 28, 28, 1) against real test images.
-
-    value_range is the images' pixel range: (-1, 1) for GANs, (0, 1) for AE/VAE outputs.
-    Returns a SampleReport. The real reference and the floor use as many real test images as
-    there are samples (at most half the test set each), drawn with `seed`; precision and
-    recall compare that many samples with that many real images. Needs at least MIN_SAMPLES
-    (100) images: with fewer the numbers mean little (1,000 is what the course uses).
-    """
+def _check_value_range(value_range):
     if (
         not isinstance(value_range, (tuple, list))
         or len(value_range) != 2
@@ -207,6 +199,29 @@ def evaluate_samples(images, value_range=(-1, 1), dataset="mnist", threshold=0.9
             f"value_range must be (low, high) with low < high: (-1, 1) for GAN samples, (0, 1) "
             f"for AE/VAE outputs; got {value_range!r}."
         )
+
+
+def _to_classifier_range(images, value_range):
+    """Images in value_range -> the classifier's [-1, 1]; refuse values outside the range."""
+    low, high = value_range
+    if images.min() < low - 1e-3 or images.max() > high + 1e-3:
+        raise ValueError(
+            f"Images hold values in [{images.min():g}, {images.max():g}], outside "
+            f"value_range={value_range}: pass the range they are in."
+        )
+    return (images - low) / (high - low) * 2.0 - 1.0
+
+
+def evaluate_samples(images, value_range=(-1, 1), dataset="mnist", threshold=0.9, seed=0):
+    """Measure a batch of generated images (N, 28, 28, 1) against real test images.
+
+    value_range is the images' pixel range: (-1, 1) for GANs, (0, 1) for AE/VAE outputs.
+    Returns a SampleReport. The real reference and the floor use as many real test images as
+    there are samples (at most half the test set each), drawn with `seed`; precision and
+    recall compare that many samples with that many real images. Needs at least MIN_SAMPLES
+    (100) images: with fewer the numbers mean little (1,000 is what the course uses).
+    """
+    _check_value_range(value_range)
     images = np.asarray(images, dtype=np.float32)
     if images.ndim == 3:
         images = images[..., np.newaxis]
@@ -222,13 +237,7 @@ def evaluate_samples(images, value_range=(-1, 1), dataset="mnist", threshold=0.9
             f"{np.sum(~np.isfinite(images))} pixel values are NaN or infinite: the generator "
             "has diverged (check its losses) or the images were computed wrongly."
         )
-    low, high = value_range
-    if images.min() < low - 1e-3 or images.max() > high + 1e-3:
-        raise ValueError(
-            f"Images hold values in [{images.min():g}, {images.max():g}], outside "
-            f"value_range={value_range}: pass the range they are in."
-        )
-    images = (images - low) / (high - low) * 2.0 - 1.0  # the classifier's [-1, 1]
+    images = _to_classifier_range(images, value_range)
     classifier, features = load_classifier(dataset)
     load = data.load_mnist if dataset == "mnist" else data.load_fashion_mnist
     _, (x_test, _) = load()
@@ -263,6 +272,7 @@ def conditional_accuracy(images, labels, value_range=(-1, 1), dataset="mnist", t
 
     Returns (share, per_class) where per_class[k] is the share for the images asked to be k.
     """
+    _check_value_range(value_range)
     images = np.asarray(images, dtype=np.float32)
     if images.ndim == 3:
         images = images[..., np.newaxis]
@@ -272,14 +282,8 @@ def conditional_accuracy(images, labels, value_range=(-1, 1), dataset="mnist", t
             f"conditional_accuracy expects images (N, 28, 28, 1) and N labels; got images "
             f"{images.shape} and {len(labels)} labels."
         )
-    low, high = value_range
-    if images.min() < low - 1e-3 or images.max() > high + 1e-3:
-        raise ValueError(
-            f"Images hold values in [{images.min():g}, {images.max():g}], outside "
-            f"value_range={value_range}: pass the range they are in."
-        )
     classifier, _ = load_classifier(dataset)
-    p = _features(classifier, (images - low) / (high - low) * 2.0 - 1.0)
+    p = _features(classifier, _to_classifier_range(images, value_range))
     hit = (p.argmax(axis=1) == labels) & (p.max(axis=1) >= threshold)
     per_class = np.array(
         [hit[labels == k].mean() if np.any(labels == k) else np.nan for k in range(p.shape[1])]
