@@ -179,6 +179,9 @@ def build_conditional_recipe(steps=4000, seed=0, latent_dim=100, num_classes=10)
     sample from fit_kwargs["callbacks"][0].ema_generator (or cgan.generator, the raw one).
     """
     from gan_course.gan_model import MovingAverage
+    from gan_course.train_dcgan import RECIPES
+
+    best = RECIPES["best"]
 
     if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
         raise ValueError(f"steps must be a positive whole number, got {steps!r}.")
@@ -187,18 +190,22 @@ def build_conditional_recipe(steps=4000, seed=0, latent_dim=100, num_classes=10)
         schedule = keras.optimizers.schedules.PolynomialDecay(
             rate, decay_steps=steps * updates_per_step, end_learning_rate=0.0
         )
-        return keras.optimizers.Adam(schedule, beta_1=0.5)
+        return keras.optimizers.Adam(schedule, beta_1=best["beta_1"])
 
     cgan = ConditionalGAN(
         build_conditional_generator(latent_dim, num_classes),
-        build_conditional_discriminator(num_classes=num_classes, dropout=0.0),
+        build_conditional_discriminator(num_classes=num_classes, dropout=best["d_dropout"]),
         num_classes=num_classes,
-        real_label=0.9,
+        real_label=best["real_label"],
         seed=seed,
     )
-    cgan.compile(adam(5e-4, updates_per_step=2), adam(2e-3, updates_per_step=1))
-    ema = MovingAverage(build_conditional_generator(latent_dim, num_classes), decay=0.999)
-    return cgan, {"steps": steps, "batch_size": 32, "callbacks": [ema]}
+    cgan.compile(
+        adam(best["d_learning_rate"], updates_per_step=2),
+        adam(best["g_learning_rate"], updates_per_step=1),
+    )
+    ema_generator = build_conditional_generator(latent_dim, num_classes)
+    ema = MovingAverage(ema_generator, decay=best["ema_decay"])
+    return cgan, {"steps": steps, "batch_size": best["batch_size"], "callbacks": [ema]}
 
 
 def fit_conditional_gan(cgan, x_train, y_train, steps, batch_size=32, callbacks=(), seed=0):
