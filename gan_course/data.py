@@ -25,6 +25,7 @@ import gzip
 import importlib.util
 import io
 import os
+import pickle
 import sys
 from pathlib import Path
 
@@ -429,3 +430,88 @@ def load_faces(size=32, source="auto"):
         ) from error
     images = np.clip(np.round(bunch.images * 255), 0, 255).astype(np.uint8)
     return _resize(images, size), bunch.target.astype(np.uint8)
+
+
+ANIMAL_CLASSES = (
+    "Bear",
+    "Bird",
+    "Cat",
+    "Cow",
+    "Dog",
+    "Elephant",
+    "Giraffe",
+    "Horse",
+    "Sheep",
+    "Zebra",
+)
+ANIMALS_TERMS = "Animal-MNIST silhouettes by Sina Mohammadi (PyPI wheel animal-mnist), MIT licence."
+_ANIMAL_FILES = ("animal_data_version_3.gz", "animal_label_version_3.gz")
+# The only things the wheel's pickles may build: numpy arrays (as numpy pickles them).
+_ARRAY_GLOBALS = {
+    ("numpy.core.multiarray", "_reconstruct"),
+    ("numpy._core.multiarray", "_reconstruct"),
+    ("numpy", "ndarray"),
+    ("numpy", "dtype"),
+}
+
+
+class _ArrayUnpickler(pickle.Unpickler):
+    """An unpickler that builds numpy arrays and nothing else: a pickle can run any code it
+    names, so the wheel's files are read without trusting them (never with its own loader)."""
+
+    def find_class(self, module, name):
+        if (module, name) not in _ARRAY_GLOBALS:
+            raise pickle.UnpicklingError(
+                f"refused {module}.{name}: the animal files may only hold numpy arrays."
+            )
+        if module == "numpy.core.multiarray" and hasattr(np, "_core"):
+            module = "numpy._core.multiarray"  # numpy 2 moved it; numpy 1 has the old name
+        return getattr(importlib.import_module(module), name)
+
+
+def load_array_pickle(path):
+    """Read one gzip'd pickle that must hold a single numpy array, with _ArrayUnpickler."""
+    try:
+        with gzip.open(path, "rb") as f:
+            array = _ArrayUnpickler(f).load()
+    except (pickle.UnpicklingError, OSError, EOFError) as error:
+        raise DataUnavailableError(f"{path} is not a plain numpy-array pickle: {error}") from error
+    if not isinstance(array, np.ndarray):
+        raise DataUnavailableError(f"{path} holds a {type(array).__name__}, not a numpy array.")
+    return array
+
+
+def load_animals():
+    """Load Animal-MNIST: `(images, labels)`, uint8 (10000, 28, 28) and labels 0-9.
+
+    10 animals x 1,000 white silhouettes on black (ANIMAL_CLASSES; zebras keep their stripes),
+    read from the files of the PyPI wheel `animal-mnist` (installed with the course; it is
+    not imported) with a restricted unpickler. There is no other online copy: without the
+    wheel, `pip install --no-deps animal-mnist`. The full-size photographs of horses and
+    zebras (256x256, Zhu et al.) are TensorFlow Datasets' `cycle_gan/horse2zebra`. Terms:
+    ANIMALS_TERMS.
+    """
+    spec = importlib.util.find_spec("animal_mnist")
+    if spec is None or not spec.submodule_search_locations:
+        raise DataUnavailableError(
+            "The animal silhouettes come from the PyPI wheel animal-mnist, which is not "
+            "installed: `pip install --no-deps animal-mnist` (the course's requirements list it)."
+        )
+    folder = Path(list(spec.submodule_search_locations)[0]) / "data" / "Animal_MNIST"
+    paths = [folder / name for name in _ANIMAL_FILES]
+    for path in paths:
+        if not path.exists():
+            raise DataUnavailableError(
+                f"{path} is missing: reinstall with `pip install --force-reinstall --no-deps "
+                "animal-mnist`."
+            )
+    images, labels = (load_array_pickle(path) for path in paths)
+    if images.shape != (10000, 28, 28) or labels.shape != (10000,) or labels.max() > 9:
+        raise DataUnavailableError(
+            f"The animal files hold {images.shape} images and {labels.shape} labels, not "
+            "(10000, 28, 28) and (10000,): reinstall animal-mnist."
+        )
+    _announce(
+        "animals", f"Animals: the 10,000 silhouettes of the animal-mnist wheel. {ANIMALS_TERMS}"
+    )
+    return images.astype(np.uint8), labels.astype(np.uint8)
