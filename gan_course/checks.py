@@ -932,3 +932,120 @@ def check_conditional_generator(v, build_conditional_generator):
         "the same noise and label gave two images: the label must be the only other input "
         "(no randomness inside the model)",
     )
+
+
+# --- Chapter 13: CycleGAN ------------------------------------------------------------------
+
+
+@_checker
+def check_cycle_losses(v, cycle_consistency_loss, identity_loss):
+    """CycleGAN: cycle mean|F(G(a)) - a| and identity mean|G(b) - b|, both L1 means."""
+    a = _images(8)
+    got = _number(cycle_consistency_loss(a, a.copy()))
+    v.expect(
+        _close(got, 0.0),
+        "a round trip that comes back exactly costs 0",
+        f"cycle_consistency_loss(a, a) should be 0, got {got:.4f}",
+    )
+    got = _number(cycle_consistency_loss(a, a - 0.5))
+    v.expect(
+        _close(got, 0.5),
+        "the cycle loss is the mean absolute difference (L1), as in the paper",
+        f"every pixel off by 0.5 should cost 0.5, got {got:.4f}: use mean(abs(real - cycled)) "
+        "(a square gives 0.25, a sum grows with the image size)",
+    )
+    got = _number(cycle_consistency_loss(a, -a))
+    v.expect(
+        _close(got, float(np.mean(np.abs(2 * a)))),
+        "it compares each image with its own round trip, pixel by pixel",
+        f"for cycled = -a the loss is mean|2a| = {np.mean(np.abs(2 * a)):.4f}, got {got:.4f}",
+    )
+    got = _number(identity_loss(a, a.copy()))
+    v.expect(
+        _close(got, 0.0),
+        "the identity loss is 0 when G leaves a target-domain image as it is",
+        f"identity_loss(b, b) should be 0, got {got:.4f}",
+    )
+    got = _number(identity_loss(a, a + 0.25))
+    v.expect(
+        _close(got, 0.25),
+        "the identity loss is the mean absolute change (L1)",
+        f"every pixel changed by 0.25 should cost 0.25, got {got:.4f}",
+    )
+
+
+# --- Chapter 14: a diffusion model ---------------------------------------------------------
+
+
+def _diffusion_case():
+    from gan_course import diffusion
+
+    alpha_bar = diffusion.alpha_bars(diffusion.cosine_schedule())
+    rng = np.random.default_rng(0)
+    x0 = rng.uniform(-1, 1, (4, 16, 16, 1))
+    noise = rng.standard_normal(x0.shape)
+    return diffusion, alpha_bar, x0, noise, np.array([0, 250, 500, 999])
+
+
+@_checker
+def check_diffusion_noising(v, add_noise):
+    """add_noise(x0, t, noise, alpha_bar) = sqrt(alpha_bar[t]) x0 + sqrt(1 - alpha_bar[t]) noise."""
+    diffusion, alpha_bar, x0, noise, t = _diffusion_case()
+    got = _array(add_noise(x0, t, noise, alpha_bar))
+    if not v.expect(
+        got.shape == x0.shape,
+        "returns noisy images of the clean images' shape",
+        f"x0 is {x0.shape}, got {got.shape}: reshape alpha_bar[t] to (N, 1, 1, 1) so that each "
+        "image gets its own step",
+    ):
+        return
+    want = diffusion.add_noise(x0, t, noise, alpha_bar)
+    v.expect(
+        np.allclose(got[1:3], want[1:3], atol=1e-5),
+        "sqrt(alpha_bar_t) x0 + sqrt(1 - alpha_bar_t) noise, each image at its own t",
+        "at t = 250 and 500 the result differs from sqrt(alpha_bar[t]) * x0 + "
+        "sqrt(1 - alpha_bar[t]) * noise: take both square roots, and alpha_bar (not beta)",
+    )
+    v.expect(
+        np.allclose(got[0], x0[0], atol=0.1) and np.allclose(got[3], noise[3], atol=0.1),
+        "t = 0 keeps the image, t = 999 is almost pure noise",
+        "t = 0 should give (almost) x0 and t = 999 (almost) the noise",
+    )
+
+
+@_checker
+def check_ddim_step(v, ddim_step):
+    """ddim_step(x_t, t, t_prev, noise, alpha_bar): estimate x0, then noise it to t_prev."""
+    diffusion, alpha_bar, x0, noise, t = _diffusion_case()
+    t = np.array([999, 500, 250, 10])
+    x_t = diffusion.add_noise(x0, t, noise, alpha_bar)
+    got = _array(ddim_step(x_t, t, t - 1, noise, alpha_bar))
+    want = diffusion.add_noise(x0, t - 1, noise, alpha_bar)
+    if not v.expect(
+        got.shape == x0.shape,
+        "returns images of x_t's shape",
+        f"x_t is {x_t.shape}, got {got.shape}",
+    ):
+        return
+    v.expect(
+        np.allclose(got, want, atol=1e-4),
+        "given the true noise, a step from t to t - 1 lands on the noisy image at t - 1",
+        "with the true noise the step should give sqrt(alpha_bar[t_prev]) x0 + "
+        "sqrt(1 - alpha_bar[t_prev]) noise, where x0 = (x_t - sqrt(1 - alpha_bar[t]) noise) "
+        "/ sqrt(alpha_bar[t])",
+    )
+    far = _array(ddim_step(x_t, t, np.maximum(t - 200, 0), noise, alpha_bar))
+    v.expect(
+        np.allclose(
+            far, diffusion.add_noise(x0, np.maximum(t - 200, 0), noise, alpha_bar), atol=1e-4
+        ),
+        "it can skip steps: from t to t - 200 in one jump",
+        "a jump of 200 steps should land on the noisy image at t - 200: use alpha_bar[t_prev], "
+        "not alpha_bar[t - 1]",
+    )
+    clean = _array(ddim_step(x_t, t, -np.ones_like(t), noise, alpha_bar))
+    v.expect(
+        np.allclose(clean, x0, atol=1e-4),
+        "t_prev = -1 returns the clean estimate x0",
+        "with t_prev = -1 (all steps done) return the x0 estimate itself",
+    )

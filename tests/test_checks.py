@@ -9,6 +9,8 @@ from gan_course import (
     autoencoders,
     checks,
     conditional,
+    cyclegan,
+    diffusion,
     gan_model,
     latent,
     losses,
@@ -68,6 +70,9 @@ RIGHT = [
     (checks.check_gan_train_step, (gan_model.GAN,)),
     (checks.check_dcgan_generator, (models.build_dcgan_generator,)),
     (checks.check_conditional_generator, (conditional.build_conditional_generator,)),
+    (checks.check_cycle_losses, (cyclegan.cycle_consistency_loss, cyclegan.identity_loss)),
+    (checks.check_diffusion_noising, (diffusion.add_noise,)),
+    (checks.check_ddim_step, (diffusion.ddim_step,)),
 ]
 
 
@@ -467,3 +472,46 @@ def test_conditional_generator_that_ignores_the_label():
 
 def test_conditional_generator_with_one_input():
     assert_wrong(checks.check_conditional_generator(models.build_generator), "two keras.Input")
+
+
+def test_cycle_losses_that_square_or_sum():
+    l1 = cyclegan.identity_loss
+    assert_wrong(
+        checks.check_cycle_losses(lambda a, b: np.mean(np.square(a - b)), l1),
+        "every pixel off by 0.5",
+    )
+    assert_wrong(
+        checks.check_cycle_losses(cyclegan.cycle_consistency_loss, lambda a, b: np.sum(abs(a - b))),
+        "changed by 0.25",
+    )
+
+
+def test_diffusion_noising_without_square_roots_or_with_one_step_for_all():
+    def no_roots(x0, t, noise, alpha_bar):
+        a = alpha_bar[t].reshape(-1, 1, 1, 1)
+        return a * x0 + (1 - a) * noise
+
+    assert_wrong(checks.check_diffusion_noising(no_roots), "take both square roots")
+
+    def one_step(x0, t, noise, alpha_bar):
+        a = alpha_bar[t[0]]
+        return np.sqrt(a) * x0 + np.sqrt(1 - a) * noise
+
+    assert_wrong(checks.check_diffusion_noising(one_step), "at t = 250 and 500")
+
+    def flat(x0, t, noise, alpha_bar):
+        return np.sqrt(alpha_bar[t]) * x0.reshape(len(x0), -1).T
+
+    assert_wrong(checks.check_diffusion_noising(flat), "each image gets its own step")
+
+
+def test_ddim_step_that_ignores_t_prev_or_forgets_the_clean_case():
+    def next_step_only(x_t, t, t_prev, noise, alpha_bar):
+        return diffusion.ddim_step(x_t, t, t - 1, noise, alpha_bar)
+
+    assert_wrong(checks.check_ddim_step(next_step_only), "jump of 200 steps", "t_prev = -1")
+
+    def stays(x_t, t, t_prev, noise, alpha_bar):
+        return x_t
+
+    assert_wrong(checks.check_ddim_step(stays), "true noise the step")
