@@ -139,9 +139,70 @@ def vae():
     return fig
 
 
+def cyclegan():
+    fig, ax = canvas(11, 3.0, "CycleGAN (순환 일관성): two translators, two judges, a round trip")
+    box(ax, 1.0, 2.3, "horse a", COLOURS["data"], width=1.4)
+    box(ax, 3.6, 2.3, "G: A → B", COLOURS["G"], width=1.6)
+    box(ax, 6.4, 2.3, "G(a)\n(a zebra?)", COLOURS["data"], width=1.6, height=0.9)
+    box(ax, 9.2, 2.3, "F: B → A", COLOURS["G"], width=1.6)
+    box(ax, 11.9, 2.3, "F(G(a))", COLOURS["data"], width=1.5)
+    box(ax, 6.4, 0.75, "D_B: real zebra\nor G's?", COLOURS["D"], width=2.0, height=0.9)
+    for a, b in ((1.7, 2.8), (4.4, 5.6), (7.2, 8.4), (10.0, 11.15)):
+        arrow(ax, (a, 2.3), (b, 2.3))
+    arrow(ax, (6.4, 1.85), (6.4, 1.2))
+    ax.text(7.6, 0.75, "adversarial loss (LSGAN)", fontsize=9, va="center")
+    ax.annotate(
+        "",
+        xy=(1.0, 2.75),
+        xytext=(11.9, 2.75),
+        arrowprops={"arrowstyle": "<->", "linestyle": "dashed", "connectionstyle": "arc3,rad=0.12"},
+    )
+    ax.text(6.4, 3.2, "cycle-consistency loss: |F(G(a)) − a|", ha="center", fontsize=9)
+    ax.text(
+        0.1,
+        0.1,
+        "and the same the other way: zebra b → F → G → back;  identity loss: |G(b) − b|",
+        fontsize=9,
+    )
+    return fig
+
+
+def diffusion():
+    fig, ax = canvas(11, 2.6, "A diffusion model (확산 모델): noise step by step, learn to undo it")
+    xs = (1.0, 3.6, 6.4, 9.2, 11.9)
+    names = ("x₀\n(a digit)", "x₁", "x_t", "x_{T-1}", "x_T\n(pure noise)")
+    for x, name in zip(xs, names):
+        box(ax, x, 1.9, name, COLOURS["data"] if x < 2 else COLOURS["z"], width=1.5, height=0.8)
+    for a, b in zip(xs, xs[1:]):
+        arrow(ax, (a + 0.8, 2.05), (b - 0.8, 2.05), "add noise" if a == 1.0 else "")
+    box(ax, 6.4, 0.55, "U-Net(x_t, t) → predicted noise ε̂", COLOURS["G"], width=4.2, height=0.7)
+    arrow(ax, (6.4, 1.45), (6.4, 0.95))
+    ax.text(
+        0.1,
+        2.8,
+        "forward (순방향): fixed, no learning;  x_t = √ᾱ_t x₀ + √(1 − ᾱ_t) ε",
+        fontsize=9,
+    )
+    ax.text(
+        8.7,
+        0.55,
+        "reverse (역방향): remove ε̂,\nstep t → t − 1 (DDPM) or jump (DDIM)",
+        fontsize=9,
+        va="center",
+    )
+    ax.text(0.1, 0.55, "loss: mean (ε̂ − ε)²", fontsize=9, va="center")
+    return fig
+
+
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
-    for name, draw in (("gan", gan), ("autoencoder", autoencoder), ("vae", vae)):
+    for name, draw in (
+        ("gan", gan),
+        ("autoencoder", autoencoder),
+        ("vae", vae),
+        ("cyclegan", cyclegan),
+        ("diffusion", diffusion),
+    ):
         fig = draw()
         fig.savefig(OUT / f"{name}.svg", bbox_inches="tight", metadata={"Date": None})
         if PREVIEW:
