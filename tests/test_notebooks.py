@@ -37,7 +37,7 @@ def read(path):
 
 
 def test_there_are_notebooks():
-    assert [p.name[:2] for p in NOTEBOOKS] == [f"{i:02d}" for i in range(13)]
+    assert [p.name[:2] for p in NOTEBOOKS] == [f"{i:02d}" for i in range(15)]
 
 
 @pytest.mark.parametrize("path", EVERY, ids=_id)
@@ -248,3 +248,32 @@ def test_notebook_conditional_builders_equal_the_package_builders():
         np.testing.assert_allclose(
             np.asarray(taught(inputs)), np.asarray(packaged(inputs)), atol=1e-6
         )
+
+
+def test_notebook_cyclegan_losses_equal_the_package_losses():
+    from gan_course import cyclegan
+
+    twins = _twins("13_cyclegan.ipynb")
+    rng = np.random.default_rng(0)
+    a, b = rng.uniform(-1, 1, (2, 4, 28, 28, 1)).astype("float32")
+    scores = rng.normal(size=(4, 7, 7, 1)).astype("float32")
+    for name, args in (
+        ("cycle_consistency_loss", (a, b)),
+        ("identity_loss", (a, b)),
+        ("generator_adversarial_loss", (scores,)),
+    ):
+        taught, packaged = twins[name](*args), getattr(cyclegan, name)(*args)
+        assert float(taught) == pytest.approx(float(packaged), rel=1e-6), name
+
+
+def test_notebook_diffusion_noising_equals_the_package_noising():
+    from gan_course import diffusion
+
+    twins = _twins("14_diffusion.ipynb")
+    alpha_bar = diffusion.alpha_bars(diffusion.cosine_schedule())
+    rng = np.random.default_rng(0)
+    x0, noise = rng.uniform(-1, 1, (2, 5, 16, 16, 1))
+    t = np.array([0, 10, 300, 700, 999])
+    np.testing.assert_allclose(
+        twins["add_noise"](x0, t, noise, alpha_bar), diffusion.add_noise(x0, t, noise, alpha_bar)
+    )
