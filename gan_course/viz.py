@@ -15,7 +15,8 @@ DIAGRAMS = Path(__file__).parent / "data_files" / "diagrams"
 
 
 def show_diagram(name):
-    """Return one of the course's model diagrams ("gan", "autoencoder", "vae") for display.
+    """Return one of the course's model diagrams ("gan", "autoencoder", "vae", "cyclegan",
+    "diffusion") for display.
 
     In a notebook, a cell ending in `viz.show_diagram("gan")` draws it (an SVG that
     scripts/draw_diagrams.py made). Elsewhere, the returned object's `.data` is the SVG text.

@@ -108,8 +108,10 @@ def test_show_diagram_returns_the_svg(name):
 
 
 def test_show_diagram_names_the_diagrams_it_has():
-    with pytest.raises(ValueError, match=r"\['autoencoder', 'gan', 'vae'\]"):
-        viz.show_diagram("cyclegan")
+    with pytest.raises(
+        ValueError, match=r"\['autoencoder', 'cyclegan', 'diffusion', 'gan', 'vae'\]"
+    ):
+        viz.show_diagram("wgan")
 
 
 def test_diagrams_are_what_the_script_draws(tmp_path, monkeypatch):
