@@ -25,3 +25,16 @@ def test_judge_recipes_prints_one_row_per_run(capsys):
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| textbook")]
     assert [row.split("|")[2].strip() for row in rows] == ["inference", "training"]
     assert all(len(row.split("|")) == 13 for row in rows), "11 columns each"
+
+
+def test_vae_codes_prints_one_row_per_setting_with_accuracies(capsys):
+    import vae_codes
+
+    vae_codes.main(["--setting", "textbook", "chapter", "--epochs", "1"])
+    rows = [line.split("|") for line in capsys.readouterr().out.splitlines()]
+    rows = [row for row in rows if len(row) > 2 and row[1].strip() in ("textbook", "chapter")]
+    assert [row[2].strip() for row in rows] == ["no", "yes"], "deskewed only in the chapter's"
+    assert [row[4].strip() for row in rows] == ["no", "yes"], "augmented only in the chapter's"
+    for row in rows:
+        assert len(row) == 12, "10 columns"
+        assert 0.0 <= float(row[8]) <= 1.0 and 0.0 <= float(row[9]) <= 1.0
