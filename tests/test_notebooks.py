@@ -5,6 +5,7 @@ notebook teaches it, later notebooks import it). These tests run each such cell 
 notebook's import cell and check that it behaves exactly like the package's copy.
 """
 
+import ast
 import re
 import sys
 from pathlib import Path
@@ -99,6 +100,20 @@ def _twins(name):
         if "package-twin" in cell.metadata.get("tags", []):
             exec(compile(cell.source, name, "exec"), namespace)
     return namespace
+
+
+def _taught_function(name, function):
+    """A function a notebook defines in a longer cell, without running the rest of that cell."""
+    nb = read(ROOT / "notebooks" / name)
+    namespace = _namespace_after_imports(nb)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for node in ast.parse(cell.source).body:
+            if isinstance(node, ast.FunctionDef) and node.name == function:
+                exec(compile(ast.Module([node], type_ignores=[]), name, "exec"), namespace)
+                return namespace[function]
+    raise AssertionError(f"{name} defines no function {function}")
 
 
 def _layer_configs(model):
@@ -277,3 +292,33 @@ def test_notebook_diffusion_noising_equals_the_package_noising():
     np.testing.assert_allclose(
         twins["add_noise"](x0, t, noise, alpha_bar), diffusion.add_noise(x0, t, noise, alpha_bar)
     )
+
+
+def test_notebook_ddim_step_equals_the_package_step():
+    from gan_course import diffusion
+
+    taught = _taught_function("14_diffusion.ipynb", "ddim_step")
+    alpha_bar = diffusion.alpha_bars(diffusion.cosine_schedule())
+    rng = np.random.default_rng(0)
+    x_t, noise = rng.normal(size=(2, 3, 16, 16, 1))
+    for t, t_prev in ((999, 979), (700, 300), (40, -1)):
+        np.testing.assert_allclose(
+            taught(x_t, t, t_prev, noise, alpha_bar),
+            diffusion.ddim_step(x_t, t, t_prev, noise, alpha_bar),
+            err_msg=f"{t} -> {t_prev}",
+        )
+
+
+def test_notebook_residual_block_equals_the_package_block():
+    from gan_course import diffusion
+
+    taught = _taught_function("14_diffusion.ipynb", "residual_block")
+    for width_in, width in ((16, 16), (16, 32)):
+        blocks = []
+        for block in (taught, diffusion._residual_block):
+            keras.utils.set_random_seed(0)
+            x = keras.Input((8, 8, width_in))
+            blocks.append(keras.Model(x, block(x, width)))
+        assert _layer_configs(blocks[0]) == _layer_configs(blocks[1])
+        sample = np.random.default_rng(1).normal(size=(2, 8, 8, width_in)).astype("float32")
+        np.testing.assert_allclose(blocks[0](sample), blocks[1](sample), rtol=1e-5, atol=1e-6)
