@@ -113,20 +113,9 @@ class ConditionalGAN(GAN):
         real, labels = data[0], tf.reshape(tf.cast(data[1], "int32"), (-1, 1))
         n = tf.shape(real)[0]
         step = self.g_optimizer.iterations
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
         noise = _noise(n, self.latent_dim, self.seed, step, 0)
         fakes = self.generator([noise, labels], training=True)
-        d_weights = self.discriminator.trainable_weights
-        d_losses, scores = [], []
-        for images, target in ((real, self.real_label), (fakes, 0.0)):
-            with tf.GradientTape() as tape:
-                p = self.discriminator([images, labels], training=True)
-                loss = tf.reduce_mean(self.loss_fn(tf.fill(tf.shape(p), target), p))
-                scaled = loss / replicas
-            grads = tape.gradient(scaled, d_weights)
-            self.d_optimizer.apply_gradients(zip(grads, d_weights))
-            d_losses.append(loss)
-            scores.append(p)
+        d_losses, scores = self._discriminator_steps([real, labels], [fakes, labels])
         noise = _noise(n, self.latent_dim, self.seed, step, 1)
         asked = tf.random.stateless_uniform(
             (n, 1),
@@ -134,15 +123,11 @@ class ConditionalGAN(GAN):
             maxval=self.num_classes,
             dtype="int32",
         )
-        g_weights = self.generator.trainable_weights
-        with tf.GradientTape() as tape:
-            p = self.discriminator(
+        g_loss = self._generator_step(
+            lambda: self.discriminator(
                 [self.generator([noise, asked], training=True), asked], training=True
             )
-            g_loss = tf.reduce_mean(self.loss_fn(tf.ones_like(p), p))
-            scaled = g_loss / replicas
-        grads = tape.gradient(scaled, g_weights)
-        self.g_optimizer.apply_gradients(zip(grads, g_weights))
+        )
         return self._report(d_losses, g_loss, scores)
 
 

@@ -114,28 +114,46 @@ class GAN(keras.Model):
         real = data[0] if isinstance(data, tuple) else data
         n = tf.shape(real)[0]
         step = self.g_optimizer.iterations
-        replicas = tf.distribute.get_strategy().num_replicas_in_sync
         fakes = self.generator(_noise(n, self.latent_dim, self.seed, step, 0), training=True)
+        d_losses, scores = self._discriminator_steps(real, fakes)
+        noise = _noise(n, self.latent_dim, self.seed, step, 1)
+        g_loss = self._generator_step(
+            lambda: self.discriminator(self.generator(noise, training=True), training=True)
+        )
+        return self._report(d_losses, g_loss, scores)
+
+    def _discriminator_steps(self, real, fakes):
+        """The textbook's order: one D update on real (real_label), one on fakes (0).
+
+        real and fakes are D's inputs (a list where D takes labels too). Returns D's two
+        losses and its two batches of scores.
+        """
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
         d_weights = self.discriminator.trainable_weights
         d_losses, scores = [], []
-        for images, target in ((real, self.real_label), (fakes, 0.0)):
+        for inputs, target in ((real, self.real_label), (fakes, 0.0)):
             with tf.GradientTape() as tape:
-                p = self.discriminator(images, training=True)
+                p = self.discriminator(inputs, training=True)
                 loss = tf.reduce_mean(self.loss_fn(tf.fill(tf.shape(p), target), p))
                 scaled = loss / replicas  # inside the tape, so that it is differentiated
             grads = tape.gradient(scaled, d_weights)
             self.d_optimizer.apply_gradients(zip(grads, d_weights))
             d_losses.append(loss)
             scores.append(p)
-        noise = _noise(n, self.latent_dim, self.seed, step, 1)
+        return d_losses, scores
+
+    def _generator_step(self, scores_of_new_fakes):
+        """One G update: `scores_of_new_fakes()` makes fakes and returns D's scores for them,
+        which G wants D to call real (target 1). Returns G's loss."""
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
         g_weights = self.generator.trainable_weights
         with tf.GradientTape() as tape:
-            p = self.discriminator(self.generator(noise, training=True), training=True)
+            p = scores_of_new_fakes()
             g_loss = tf.reduce_mean(self.loss_fn(tf.ones_like(p), p))
             scaled = g_loss / replicas
         grads = tape.gradient(scaled, g_weights)
         self.g_optimizer.apply_gradients(zip(grads, g_weights))
-        return self._report(d_losses, g_loss, scores)
+        return g_loss
 
     def _report(self, d_losses, g_loss, scores):
         """Update the four metrics from one step: D's losses and scores on (real, fake)."""
