@@ -7,39 +7,57 @@ that measures it right next to the sentence:
                  *claims.balanced(report.class_histogram))
 
 prints `claim: every digit is within ±50% of its uniform share: holds (min 0.62, max 1.41 of
-uniform)`. When the measurement no longer supports the sentence, a full-mode run (the one
-whose outputs are committed) raises ClaimFailed, so a re-executed notebook cannot keep a false
-sentence silently. In fast mode (GAN_COURSE_FAST=1, tiny runs) the claim is only reported.
+uniform)`. What happens when the measurement does not support the sentence depends on who runs
+the notebook:
+
+- the maintainers' re-execution (GAN_COURSE_STRICT_CLAIMS=1, set by
+  scripts/execute_notebooks.py and `make notebooks`) raises ClaimFailed, so a stored notebook
+  cannot keep a false sentence silently;
+- a student's run (the variable unset: Colab, another TensorFlow, a GPU, the 60,000 online
+  digits) prints one line saying what the stored run showed and what this run shows, and the
+  notebook goes on;
+- fast mode (GAN_COURSE_FAST=1, tiny runs) only reports.
 """
 
 import numpy as np
 
-from gan_course import fast_mode
+from gan_course import env_flag, fast_mode
 
 
 class ClaimFailed(AssertionError):
     """A sentence in the chapter is no longer true for this run's results."""
 
 
-def claim(text, holds, evidence=""):
-    """Print whether `text` holds, with its `evidence`; return `holds` as a bool.
+def strict_mode():
+    """Return True when GAN_COURSE_STRICT_CLAIMS is on: a claim that does not hold raises."""
+    return env_flag("GAN_COURSE_STRICT_CLAIMS")
 
-    In full mode a claim that does not hold raises ClaimFailed (fix the run or the sentence);
-    in fast mode it prints "does not hold in fast mode" and returns False.
+
+def claim(text, holds, evidence=""):
+    """Print whether `text` holds, with its `evidence` (returns nothing).
+
+    A claim that does not hold raises ClaimFailed under GAN_COURSE_STRICT_CLAIMS=1 (the
+    maintainers' re-execution: fix the run or the sentence); otherwise it prints one line that
+    says so and the notebook goes on. In fast mode it is only reported.
     """
     if not isinstance(text, str) or not text.strip():
         raise ValueError("claim needs the sentence it checks, as a non-empty string.")
-    holds = bool(holds)
     detail = f" ({evidence})" if evidence else ""
-    if holds:
+    if bool(holds):
         print(f"claim: {text}: holds{detail}")
-        return True
+        return
     if fast_mode():
         print(f"claim: {text}: does not hold in fast mode{detail}; the full run checks it")
-        return False
-    raise ClaimFailed(
-        f"claim: {text}: DOES NOT HOLD{detail}. The text next to this cell says it does: "
-        "change the run until it holds, or change the sentence to what is true."
+        return
+    if strict_mode():
+        raise ClaimFailed(
+            f"claim: {text}: DOES NOT HOLD{detail}. The text next to this cell says it does: "
+            "change the run until it holds, or change the sentence to what is true."
+        )
+    print(
+        f"claim: {text}: does not hold in this run{detail}; the stored run of this notebook "
+        "showed it holding. Results vary with the data, the hardware and the library "
+        "versions, so the notebook goes on."
     )
 
 
