@@ -201,3 +201,21 @@ def knn_accuracy(train_codes, train_labels, test_codes, test_labels, k=5):
     votes = ya[nearest]
     predicted = np.array([np.bincount(v).argmax() for v in votes.astype(np.int64)])
     return float(np.mean(predicted == yb))
+
+
+def largest_step(images):
+    """How much bigger the largest step of a walk is than its average step (a jump shows up).
+
+    images: the walk's images in order, (steps, ...). Each step is the pixel distance between
+    neighbours; returns max step / mean step: 1.0 for evenly spaced images, about `steps - 1`
+    when all the change happens in one step.
+    """
+    images = np.asarray(images, dtype="float64")
+    if images.ndim < 2 or len(images) < 3:
+        raise ValueError(
+            f"largest_step needs a walk of 3 or more images, got shape {images.shape}."
+        )
+    steps = np.linalg.norm(np.diff(images.reshape(len(images), -1), axis=0), axis=1)
+    if steps.sum() == 0:
+        return 1.0  # nothing changes at all: no jump either
+    return float(steps.max() / steps.mean())

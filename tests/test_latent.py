@@ -156,3 +156,20 @@ def test_score_direction_within_classes_ignores_the_class_confound():
     assert abs(within[1]) > 5 * abs(within[0]), "with labels only the within-class part is left"
     with pytest.raises(ValueError, match="one class per latent"):
         latent.score_direction(latents, scores, labels=labels[:10])
+
+
+def test_largest_step_tells_a_smooth_walk_from_one_with_a_jump():
+    rng = np.random.default_rng(0)
+    a, b = rng.uniform(0, 1, (2, 28, 28))
+    smooth = np.stack([(1 - t) * a + t * b for t in np.linspace(0, 1, 10)])
+    assert latent.largest_step(smooth) == pytest.approx(1.0)
+    # the counterfeit: the same end points, but the picture snaps from a to b half-way
+    snapping = np.stack([a] * 5 + [b] * 5) + rng.normal(0, 0.01, (10, 28, 28))
+    assert latent.largest_step(snapping) > 6.0  # far beyond the notebook's limit of 2
+    # a walk that changes slowly, then fast over two steps, also fails a limit of 2
+    t = np.array([0, 0.02, 0.04, 0.06, 0.08, 0.1, 0.5, 0.9, 0.95, 1.0])
+    uneven = np.stack([(1 - s) * a + s * b for s in t])
+    assert latent.largest_step(uneven) > 2.0
+    assert latent.largest_step(np.zeros((4, 3, 3))) == 1.0
+    with pytest.raises(ValueError, match="3 or more"):
+        latent.largest_step(smooth[:2])
