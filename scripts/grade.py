@@ -13,18 +13,20 @@ with the exercise's number (NN_). A folder stands for every notebook under it. F
 2. `grade_worker.py` runs there in its own session and process group, with its own HOME and
    TMPDIR, resource limits, a time limit per cell and one per submission (see its docstring).
    The verdicts come back over a private pipe with a one-time token; what the student's code
-   prints is only a log.
+   prints comes back over another pipe and is only a log. Neither is a file in the folder.
 3. Afterwards every process the submission started is killed (this script is their
-   subreaper, so even processes that detach themselves are found), the folder is removed, and
-   the instructor's grading material (package, solutions, exercises, scripts, the Python
+   subreaper, so even processes that detach themselves are found), the folder's copy of the
+   package and worker is checked (deleted or changed files: tampering), the folder is removed,
+   and the instructor's grading material (package, solutions, exercises, scripts, the Python
    environment's start-up files) is compared with its state before the submission: any change
    is undone and reported as that student's failure (tampering).
 
-A submission passes when every check's verdict is exactly the solution's (all ✓). A broken
-file, a missing check cell, a time limit or too much output is that student's FAIL with a
-one-line reason; the batch goes on. At the end: a table (student file, exercise, checks passed
-/ total, verdict, reason), a report (CSV, or JSON if the name ends in .json) and, if asked, JUnit
-XML, written where you asked (paths are relative to where you run the command).
+A submission passes when every check's verdict is exactly the solution's (all ✓) and none of
+its cells raised an error or called sys.exit() or exit(), as under nbval. A broken file, a
+missing check cell, a cell that raised, a time limit or too much output is that student's FAIL
+with a one-line reason; the batch goes on. At the end: a table (student file, exercise, checks
+passed / total, verdict, reason), a report (CSV, or JSON if the name ends in .json) and, if
+asked, JUnit XML, written where you asked (paths are relative to where you run the command).
 Exit status: 0 when every submission passed, 1 otherwise, 2 for a usage error.
 
 What this does NOT protect against: grading runs the students' code as your user. Code that
@@ -41,6 +43,7 @@ import json
 import os
 import resource
 import secrets
+import select
 import shutil
 import signal
 import site
@@ -233,22 +236,45 @@ def _limits(cpu_seconds, file_bytes):
     return apply
 
 
-def _package_files():
+def _grading_files():
+    """{path in a grading folder: bytes}: the `gan_course` package and the worker script, read
+    once, so that every submission gets the same pristine copy."""
     root = ROOT / "gan_course"
-    return {
-        p.relative_to(root): p.read_bytes()
+    files = {
+        Path("gan_course") / p.relative_to(root): p.read_bytes()
         for p in root.rglob("*")
         if p.is_file() and "__pycache__" not in p.parts
     }
+    files[Path("grade_worker.py")] = WORKER.read_bytes()
+    return files
 
 
-def run_submission(job, package, options, workdir):
-    """Run one job in `workdir`; return (worker result dict or None, reason or None, log)."""
-    for relative, content in package.items():
-        target = workdir / "gan_course" / relative
+def damaged_files(workdir, files):
+    """The grading folder's files (from `files`) that the submission deleted or changed."""
+    damaged = []
+    for relative, content in files.items():
+        try:
+            intact = (workdir / relative).read_bytes() == content
+        except OSError:
+            intact = False
+        if not intact:
+            damaged.append(str(relative))
+    return sorted(damaged)
+
+
+LOG_KEPT = 20000  # bytes of the worker's output kept for the reason line
+CHANNEL_MAX = 2**20  # bytes read from the verdict channel at most
+
+
+def run_submission(job, files, options, workdir):
+    """Run one job in `workdir`; return (worker result dict or None, reason or None, log).
+
+    The worker's output (its log) and its verdicts come back over two pipes, never through
+    files: nothing the submission does in its folder can hide, forge or break them."""
+    for relative, content in files.items():
+        target = workdir / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(content)
-    shutil.copy(WORKER, workdir / "grade_worker.py")
     job = dict(job, cell_timeout=options.cell_timeout)
     (workdir / "job.json").write_text(json.dumps(job))
     for name in ("home", "tmp"):
@@ -267,42 +293,72 @@ def run_submission(job, package, options, workdir):
     for name in ("GAN_COURSE_FASHION_MNIST_DIR", "LANG", "LC_ALL"):
         if name in os.environ:
             env[name] = os.environ[name]
-    read_end, write_end = os.pipe()
+    log_read, log_write = os.pipe()
+    channel_read, channel_write = os.pipe()
     token = secrets.token_hex(16)
-    log_path = workdir / "log.txt"
-    with open(log_path, "wb") as log:
+    try:
         process = subprocess.Popen(
-            [sys.executable, "-I", str(workdir / "grade_worker.py"), str(write_end)],
-            cwd=workdir, env=env, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT,
-            pass_fds=(write_end,), preexec_fn=_limits(int(3 * options.timeout) + 1, 64 * 2**20),
+            [sys.executable, "-I", str(workdir / "grade_worker.py"), str(channel_write)],
+            cwd=workdir, env=env, stdin=subprocess.PIPE, stdout=log_write,
+            stderr=subprocess.STDOUT, pass_fds=(channel_write,),
+            preexec_fn=_limits(int(3 * options.timeout) + 1, 64 * 2**20),
         )  # fmt: skip
-    os.close(write_end)
-    reason = None
+    except BaseException:
+        for fd in (log_read, log_write, channel_read, channel_write):
+            os.close(fd)
+        raise
+    os.close(log_write)
+    os.close(channel_write)
     try:
         process.stdin.write(token.encode() + b"\n")
         process.stdin.close()
     except BrokenPipeError:
         pass
+    log, channel, log_size = bytearray(), bytearray(), 0
+
+    def drain(fd):
+        """Read what `fd` has now, up to its limit; False at its end."""
+        nonlocal log_size
+        while log_size <= options.max_output and len(channel) <= CHANNEL_MAX:
+            try:
+                chunk = os.read(fd, 65536)
+            except BlockingIOError:
+                return True
+            if not chunk:
+                return False
+            if fd == log_read:
+                log_size += len(chunk)
+                log.extend(chunk[: max(0, LOG_KEPT - len(log))])
+            else:
+                channel.extend(chunk)
+        return True
+
+    reason = None
     try:
-        process.wait(timeout=options.timeout)
-    except subprocess.TimeoutExpired:
-        reason = f"ran past the {options.timeout:g}-second limit per submission"
-    kill_everything(process)
-    os.set_blocking(read_end, False)
-    chunks = []
-    try:
-        while sum(map(len, chunks)) < 2**20 and (chunk := os.read(read_end, 65536)):
-            chunks.append(chunk)
-    except BlockingIOError:
-        pass
-    os.close(read_end)
-    log_size = log_path.stat().st_size if log_path.exists() else 0
-    with open(log_path, "rb") as f:
-        log_text = f.read(20000).decode("utf-8", "replace")
+        open_fds = {log_read, channel_read}
+        for fd in open_fds:
+            os.set_blocking(fd, False)
+        deadline = time.monotonic() + options.timeout
+        while process.poll() is None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                reason = f"ran past the {options.timeout:g}-second limit per submission"
+                break
+            ready, _, _ = select.select(sorted(open_fds), [], [], min(remaining, 0.5))
+            open_fds -= {fd for fd in ready if not drain(fd)}
+            if log_size > options.max_output:
+                break  # no need to wait: it already printed too much
+        kill_everything(process)
+        drain(log_read)
+        drain(channel_read)
+    finally:
+        os.close(log_read)
+        os.close(channel_read)
+    log_text = bytes(log).decode("utf-8", "replace")
     if reason is None and log_size > options.max_output:
         reason = f"printed {log_size:,} bytes, over the {options.max_output:,}-byte limit"
     result = None
-    lines = b"".join(chunks).decode("utf-8", "replace").splitlines()
+    lines = bytes(channel).decode("utf-8", "replace").splitlines()
     if reason is None:
         candidates = []
         for line in lines:
@@ -325,7 +381,7 @@ def run_submission(job, package, options, workdir):
     return result, reason, log_text
 
 
-def grade_one(path, label, package, options):
+def grade_one(path, label, files, options):
     """One row of the report for the submission at `path`."""
     row = {"student": label, "exercise": "", "passed": 0, "total": 0, "verdict": FAIL,
            "reason": "", "feedback": [], "seconds": 0.0}  # fmt: skip
@@ -342,8 +398,12 @@ def grade_one(path, label, package, options):
     before = snapshot()
     workdir = Path(tempfile.mkdtemp(prefix="gan_course_grading_"))
     try:
-        result, reason, log = run_submission(job, package, options, workdir)
+        result, reason, log = run_submission(job, files, options, workdir)
+    except Exception as error:  # noqa: BLE001 - one submission must never stop the batch
+        first = (str(error).strip().splitlines() or [""])[0][:160]
+        result, reason = None, f"could not be graded ({type(error).__name__}: {first})"
     finally:
+        damaged = damaged_files(workdir, files)
         shutil.rmtree(workdir, ignore_errors=True)
         changed = restore(before)
     row["seconds"] = round(time.perf_counter() - start, 1)
@@ -352,6 +412,13 @@ def grade_one(path, label, package, options):
             str(p.relative_to(ROOT)) if ROOT in p.parents else str(p) for p in changed
         )
         row["reason"] = f"tampering: the submission changed {names} (undone)"
+        return row
+    if damaged:
+        more = f" and {len(damaged) - 2} more" if len(damaged) > 2 else ""
+        row["reason"] = (
+            "tampering: the submission deleted or changed its grading folder's files "
+            f"({', '.join(damaged[:2])}{more})"
+        )
         return row
     if reason:
         row["reason"] = reason
@@ -371,15 +438,18 @@ def grade_one(path, label, package, options):
             right = sum(ok for ok, _ in lines)
             row["feedback"].append(f"{verdict['check']}: {right} of {len(lines)} right")
             row["feedback"] += [f"  ✗ {text}" for ok, text in lines if not ok]
+    errors = result.get("errors", [])
     if result.get("stopped"):
         row["reason"] = result["stopped"]
-    elif row["passed"] == row["total"]:
+    elif row["passed"] == row["total"] and not errors:
         row["verdict"] = PASS
-    else:
+    else:  # a wrong check, or a cell that raised or exited (a failure under nbval too)
         failed = [f.split(":")[0] for f in row["feedback"] if not f.startswith(" ")]
-        row["reason"] = "wrong: " + ", ".join(failed)
-        if result.get("errors"):
-            row["reason"] += f" ({'; '.join(result['errors'][:2])})"
+        parts = ["wrong: " + ", ".join(failed)] if failed else []
+        if errors:
+            more = f" (and {len(errors) - 1} more cells)" if len(errors) > 1 else ""
+            parts.append(errors[0] + more)
+        row["reason"] = "; ".join(parts)
     return row
 
 
@@ -473,10 +543,10 @@ def main(argv=None):
         print(
             "note: cannot become a subreaper here; detached processes may escape", file=sys.stderr
         )
-    package = _package_files()  # read once: every submission gets this pristine copy
+    files = _grading_files()  # read once: every submission gets this pristine copy
     rows = []
     for path, label in zip(paths, labels):
-        row = grade_one(path, label, package, options)
+        row = grade_one(path, label, files, options)
         rows.append(row)
         counts = f"{row['passed']}/{row['total']} checks, {row['seconds']:.0f} s"
         print(f"{row['verdict']} {label} ({counts})"

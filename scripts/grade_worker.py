@@ -6,8 +6,10 @@ with its own HOME and TMPDIR. This process:
 
 1. reads a one-time token from stdin (then closes stdin), and loads its own private copy of
    the checkers from the fresh package copy, before any of the student's code runs;
-2. runs the student's code cells in an IPython shell, one at a time, each under a time limit;
-   what they print goes to this process's stdout, which grade.py keeps only as a log;
+2. runs the student's code cells in an IPython shell, one at a time, each under a time limit,
+   and notes each cell that raised or called sys.exit() or exit() (`cell 4 raised ...`: grade.py
+   FAILs the submission for it); what they print goes to this process's stdout, a pipe that
+   grade.py keeps only as a log;
 3. runs each of the exercise's check calls (taken from the solution notebook, never from the
    submission) with the private checkers on the objects the student's cells defined;
 4. writes one JSON line with the verdicts and the token to the file descriptor named on its
@@ -58,6 +60,21 @@ def _fingerprint(module):
     return out
 
 
+def _one_line(number, error):
+    """`cell 4 raised ZeroDivisionError: division by zero`: an error in a student's cell."""
+    if isinstance(error, SystemExit):
+        code = "" if error.code is None else repr(error.code)
+        return f"cell {number} called sys.exit({code})"
+    if isinstance(error, SyntaxError):
+        text = f"{error.msg} (line {error.lineno})"
+    else:
+        try:
+            text = (str(error).strip().splitlines() or [""])[0][:120]
+        except Exception:  # noqa: BLE001 - a student's exception with a broken __str__
+            text = ""
+    return f"cell {number} raised {type(error).__name__}" + (f": {text}" if text else "")
+
+
 def _check_call(source):
     """('check_generator', ['build_generator']) from `checks.check_generator(build_generator)`."""
     call = ast.parse(source.strip(), mode="eval").body
@@ -91,6 +108,8 @@ def main():
     from IPython.core.interactiveshell import InteractiveShell
 
     shell = InteractiveShell.instance()
+    exits = []  # exit() and quit(): they would end a notebook's kernel
+    shell.ask_exit = lambda: exits.append(True)
     signal.signal(signal.SIGALRM, _alarm)
     result = {"token": token, "cells": 0, "errors": [], "verdicts": [], "stopped": None}
 
@@ -106,11 +125,16 @@ def main():
         try:
             if item["kind"] == "code":
                 outcome = limited(shell.run_cell, item["source"])
-                if outcome.error_in_exec is not None or outcome.error_before_exec is not None:
-                    error = outcome.error_in_exec or outcome.error_before_exec
-                    if isinstance(error, CellTimeout):
-                        raise error
-                    result["errors"].append(f"cell {number}: {type(error).__name__}")
+                error = outcome.error_in_exec
+                if error is None:
+                    error = outcome.error_before_exec
+                if isinstance(error, CellTimeout):
+                    raise error
+                if error is not None:
+                    result["errors"].append(_one_line(number, error))
+                elif exits:
+                    result["errors"].append(f"cell {number} called exit() or quit()")
+                exits.clear()
                 result["cells"] += 1
             else:
                 name, arg_names = checks[item["check"]]
