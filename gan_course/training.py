@@ -624,9 +624,9 @@ def load_or_train_generator(path, x_train, steps=4001, seed=0):
 
     Later notebooks use the generator trained in notebook 05 (saved as
     outputs/05_dcgan/generator.keras); where it is missing they train one for `steps` steps
-    (x_train in [-1, 1]) and save it for next time. A file that cannot be loaded (saved by a
-    newer Keras, or cut off) is reported on stderr, kept beside it as `<name>.unreadable`, and a
-    new generator is trained.
+    (x_train in [-1, 1]), say so in one printed line, and save it for next time. A file that
+    cannot be loaded (saved by a newer Keras, or cut off) is reported on stderr, kept beside it
+    as `<name>.unreadable`, and a new generator is trained.
     """
     import keras
 
@@ -647,6 +647,15 @@ def load_or_train_generator(path, x_train, steps=4001, seed=0):
                 f"{reason}); kept it as {kept.name} and training a new one for {steps} steps.",
                 file=sys.stderr,
             )
+    print(
+        f"No saved generator at {path.name} in {path.parent.name}/ (notebook 05 saves it): "
+        f"training the textbook DCGAN here for {steps} steps and saving it"
+        + (
+            " (as long as notebook 05's run; run notebook 05 first to skip this)."
+            if steps > 1000
+            else "."
+        )
+    )
     keras.utils.set_random_seed(seed)
     generator = models.build_generator(latent_dim=100, image_shape=tuple(x_train.shape[1:]))
     discriminator = models.build_discriminator(input_shape=tuple(x_train.shape[1:]))

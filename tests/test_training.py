@@ -235,11 +235,14 @@ def test_epoch_means():
         training.epoch_means(history, 0)
 
 
-def test_load_or_train_generator_trains_once_then_loads(x_train, tmp_path):
+def test_load_or_train_generator_trains_once_then_loads(x_train, tmp_path, capsys):
     path = tmp_path / "g" / "generator.keras"
     trained = training.load_or_train_generator(path, x_train, steps=2)
     assert path.exists()
+    said = capsys.readouterr().out  # training instead of loading is never silent
+    assert "No saved generator at generator.keras in g/" in said and "for 2 steps" in said
     loaded = training.load_or_train_generator(path, x_train, steps=2)
+    assert "No saved generator" not in capsys.readouterr().out
     noise = np.random.default_rng(0).normal(size=(3, 100))
     np.testing.assert_allclose(
         loaded.predict_on_batch(noise), trained.predict_on_batch(noise), atol=1e-6
