@@ -67,8 +67,8 @@ def build_dense_autoencoder(latent_dim=32, input_shape=(28, 28, 1), sparsity=0.0
     decoder = keras.Sequential(
         [
             keras.Input(shape=(latent_dim,)),
-            layers.Dense(size, activation="sigmoid"),
-            layers.Reshape(input_shape),
+            layers.Dense(size, activation="sigmoid", dtype="float32"),  # float32: feeds a loss
+            layers.Reshape(input_shape, dtype="float32"),
         ],
         name="decoder",
     )
@@ -106,7 +106,9 @@ def build_conv_autoencoder(input_shape=(28, 28, 1)):
             layers.UpSampling2D(),
             layers.Conv2D(16, kernel_size=3, activation="relu"),
             layers.UpSampling2D(),
-            layers.Conv2D(input_shape[2], kernel_size=3, padding="same", activation="sigmoid"),
+            layers.Conv2D(  # float32 under a mixed policy too: the output feeds the loss
+                input_shape[2], 3, padding="same", activation="sigmoid", dtype="float32"
+            ),
         ],
         name="decoder",
     )
@@ -150,9 +152,10 @@ def build_vae_encoder(latent_dim=2, input_shape=(28, 28, 1), seed=None, hidden_u
     x = layers.Conv2D(64, 3, strides=2, padding="same", activation="relu")(x)
     x = layers.Flatten()(x)
     x = layers.Dense(hidden_units, activation="relu")(x)
-    z_mean = layers.Dense(latent_dim, name="z_mean")(x)
-    z_log_var = layers.Dense(latent_dim, name="z_log_var")(x)
-    z = Sampling(seed=seed, name="z")([z_mean, z_log_var])
+    # float32 under a mixed policy too: z_mean and z_log_var feed the KL loss
+    z_mean = layers.Dense(latent_dim, name="z_mean", dtype="float32")(x)
+    z_log_var = layers.Dense(latent_dim, name="z_log_var", dtype="float32")(x)
+    z = Sampling(seed=seed, name="z", dtype="float32")([z_mean, z_log_var])
     return keras.Model(images, [z_mean, z_log_var, z], name="vae_encoder")
 
 
@@ -164,7 +167,9 @@ def build_vae_decoder(latent_dim=2, output_shape=(28, 28, 1)):
     x = layers.Reshape((h, w, 64))(x)
     x = layers.Conv2DTranspose(64, 3, strides=2, padding="same", activation="relu")(x)
     x = layers.Conv2DTranspose(32, 3, strides=2, padding="same", activation="relu")(x)
-    images = layers.Conv2DTranspose(output_shape[2], 3, padding="same", activation="sigmoid")(x)
+    images = layers.Conv2DTranspose(  # float32 under a mixed policy too: feeds the loss
+        output_shape[2], 3, padding="same", activation="sigmoid", dtype="float32"
+    )(x)
     return keras.Model(z, images, name="vae_decoder")
 
 
@@ -214,6 +219,9 @@ class VAE(keras.Model):
         with tf.GradientTape() as tape:
             reconstruction_loss, kl_loss = self._vae_losses(images, training=True)
             total = reconstruction_loss + self.kl_weight * kl_loss
+            # Under mixed_float16 compile() made the optimizer a LossScaleOptimizer, whose
+            # apply_gradients divides by the scale: the loss must be scaled to match.
+            total = self.optimizer.scale_loss(total)
         grads = tape.gradient(total, self.trainable_weights)
         self.optimizer.apply_gradients(zip(grads, self.trainable_weights))
         return self._report(reconstruction_loss, kl_loss)

@@ -73,7 +73,7 @@ def build_conditional_discriminator(input_shape=(28, 28, 1), num_classes=10, dro
         x = layers.LeakyReLU(0.2)(x)
         if dropout:
             x = layers.Dropout(dropout)(x)
-    p_real = layers.Dense(1, activation="sigmoid")(layers.Flatten()(x))
+    p_real = layers.Dense(1, activation="sigmoid", dtype="float32")(layers.Flatten()(x))
     return keras.Model([image, label], p_real, name="conditional_discriminator")
 
 

@@ -22,7 +22,7 @@ import numpy as np
 import tensorflow as tf
 from keras import layers, ops
 
-from gan_course import data, losses
+from gan_course import data, losses, precision
 
 
 def instance_norm(name=None):
@@ -50,7 +50,8 @@ def build_cyclegan_generator(image_shape=(28, 28, 1), filters=32, residual_block
     for m in (2, 1):
         x = layers.Conv2DTranspose(filters * m, 3, strides=2, padding="same")(x)
         x = layers.ReLU()(instance_norm()(x))
-    out = layers.Conv2D(image_shape[-1], 7, padding="same", activation="tanh")(x)
+    # float32 under a mixed policy too: the output feeds the losses
+    out = layers.Conv2D(image_shape[-1], 7, padding="same", activation="tanh", dtype="float32")(x)
     return keras.Model(images, out, name=name or "cyclegan_generator")
 
 
@@ -65,7 +66,7 @@ def build_cyclegan_discriminator(input_shape=(28, 28, 1), filters=32, name=None)
     x = layers.LeakyReLU(0.2)(instance_norm()(x))
     x = layers.Conv2D(filters * 4, 4, padding="same")(x)
     x = layers.LeakyReLU(0.2)(instance_norm()(x))
-    out = layers.Conv2D(1, 4, padding="same")(x)
+    out = layers.Conv2D(1, 4, padding="same", dtype="float32")(x)  # feeds a loss: float32
     return keras.Model(images, out, name=name or "patch_discriminator")
 
 
@@ -124,6 +125,9 @@ class CycleGAN(keras.Model):
         self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4, beta_1=0.5)
         if self.g_optimizer is self.d_optimizer:
             raise ValueError("the generators and discriminators need two optimizer instances.")
+        # Under mixed_float16, loss scaling as compile() gives a model's own optimizer.
+        self.g_optimizer = precision.loss_scaled(self.g_optimizer, self)
+        self.d_optimizer = precision.loss_scaled(self.d_optimizer, self)
         self.g_weights = self.a_to_b.trainable_weights + self.b_to_a.trainable_weights
         self.d_weights = self.d_a.trainable_weights + self.d_b.trainable_weights
         self.g_optimizer.build(self.g_weights)
@@ -162,9 +166,11 @@ class CycleGAN(keras.Model):
             ) + discriminator_adversarial_loss(
                 self.d_b(real_b, training=True), self.d_b(fake_b, training=True)
             )
+            # scaled inside the tape (mixed_float16; unchanged otherwise), to be differentiated
+            scaled = (self.g_optimizer.scale_loss(g_loss), self.d_optimizer.scale_loss(d_loss))
         for loss, optimizer, weights in (
-            (g_loss, self.g_optimizer, self.g_weights),
-            (d_loss, self.d_optimizer, self.d_weights),
+            (scaled[0], self.g_optimizer, self.g_weights),
+            (scaled[1], self.d_optimizer, self.d_weights),
         ):
             optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights))
         del tape
@@ -226,7 +232,7 @@ def build_domain_classifier(input_shape=(28, 28, 1)):
             layers.Conv2D(16, 3, strides=2, padding="same", activation="relu"),
             layers.Conv2D(32, 3, strides=2, padding="same", activation="relu"),
             layers.GlobalAveragePooling2D(),
-            layers.Dense(1, activation="sigmoid"),
+            layers.Dense(1, activation="sigmoid", dtype="float32"),
         ],
         name="domain_classifier",
     )

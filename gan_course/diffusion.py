@@ -182,7 +182,9 @@ def build_unet(image_size=16, widths=(32, 64, 96), block_depth=2, embedding_dim=
         x = layers.UpSampling2D(interpolation="bilinear")(x)
         for _ in range(block_depth):
             x = _residual_block(layers.Concatenate()([x, skips.pop()]), width)
-    out = layers.Conv2D(1, 1, kernel_initializer="zeros", name="predicted_noise")(x)
+    out = layers.Conv2D(  # float32 under a mixed policy too: the output feeds the loss
+        1, 1, kernel_initializer="zeros", name="predicted_noise", dtype="float32"
+    )(x)
     return keras.Model([noisy, level], out, name="unet")
 
 

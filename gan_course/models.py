@@ -116,7 +116,9 @@ def build_generator(latent_dim=100, image_shape=(28, 28, 1), latent_components=0
     generator.add(layers.BatchNormalization())
     generator.add(layers.LeakyReLU(0.2))
     generator.add(layers.UpSampling2D())
-    generator.add(layers.Conv2D(channels, kernel_size=5, padding="same", activation="tanh"))
+    generator.add(  # float32 under a mixed policy too: the output feeds a loss
+        layers.Conv2D(channels, kernel_size=5, padding="same", activation="tanh", dtype="float32")
+    )
     return generator
 
 
@@ -158,7 +160,11 @@ def build_dcgan_generator(latent_dim=100, image_shape=(28, 28, 1), filters=(128,
         generator.add(layers.Conv2DTranspose(f, 5, strides=2, padding="same", use_bias=False))
         generator.add(layers.BatchNormalization())
         generator.add(layers.ReLU())
-    generator.add(layers.Conv2DTranspose(channels, 5, strides=2, padding="same", activation="tanh"))
+    generator.add(
+        layers.Conv2DTranspose(
+            channels, 5, strides=2, padding="same", activation="tanh", dtype="float32"
+        )
+    )
     return generator
 
 
@@ -180,7 +186,7 @@ def build_dcgan_discriminator(input_shape=(28, 28, 1), filters=(64, 128)):
             discriminator.add(layers.BatchNormalization())
         discriminator.add(layers.LeakyReLU(0.2))
     discriminator.add(layers.Flatten())
-    discriminator.add(layers.Dense(1, activation="sigmoid"))
+    discriminator.add(layers.Dense(1, activation="sigmoid", dtype="float32"))
     return discriminator
 
 
@@ -202,7 +208,7 @@ def _discriminator_backbone(input_shape, activation, name, dropout=0.3):
         if dropout:
             model.add(layers.Dropout(dropout))
     model.add(layers.Flatten())
-    model.add(layers.Dense(1, activation=activation))
+    model.add(layers.Dense(1, activation=activation, dtype="float32"))  # float32: feeds a loss
     return model
 
 
@@ -275,8 +281,9 @@ def build_mlp_generator(latent_dim=128, image_shape=(28, 28, 1)):
     for units in (256, 512, 1024):
         generator.add(layers.Dense(units))
         generator.add(layers.LeakyReLU(0.2))
-    generator.add(layers.Dense(image_shape[0] * image_shape[1] * image_shape[2], activation="tanh"))
-    generator.add(layers.Reshape(image_shape))
+    size = image_shape[0] * image_shape[1] * image_shape[2]
+    generator.add(layers.Dense(size, activation="tanh", dtype="float32"))  # feeds a loss
+    generator.add(layers.Reshape(image_shape, dtype="float32"))  # float32 kept: no cast back
     return generator
 
 
@@ -297,7 +304,7 @@ def build_mlp_discriminator(input_shape=(28, 28, 1), learning_rate=0.0002, beta_
         discriminator.add(layers.Dense(units))
         discriminator.add(layers.LeakyReLU(0.2))
         discriminator.add(layers.Dropout(0.3))
-    discriminator.add(layers.Dense(1, activation="sigmoid"))
+    discriminator.add(layers.Dense(1, activation="sigmoid", dtype="float32"))
     discriminator.compile(
         loss="binary_crossentropy",
         optimizer=keras.optimizers.Adam(learning_rate, beta_1=beta_1),
