@@ -20,7 +20,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from gan_course import viz
+from gan_course import precision, viz
 
 
 def _noise(n, latent_dim, seed, step, salt):
@@ -89,6 +89,9 @@ class GAN(keras.Model):
         self.g_optimizer = keras.optimizers.get(g_optimizer)
         if self.d_optimizer is self.g_optimizer:
             raise ValueError("D and G need two optimizers: pass two instances, not the same one.")
+        # Under mixed_float16, loss scaling as compile() gives a model's own optimizer.
+        self.d_optimizer = precision.loss_scaled(self.d_optimizer, self)
+        self.g_optimizer = precision.loss_scaled(self.g_optimizer, self)
         # Built now, so that a checkpoint (e.g. keras.callbacks.BackupAndRestore) restores their
         # state, step counts included, instead of skipping it.
         for optimizer, model in (
@@ -135,7 +138,8 @@ class GAN(keras.Model):
             with tf.GradientTape() as tape:
                 p = self.discriminator(inputs, training=True)
                 loss = tf.reduce_mean(self.loss_fn(tf.fill(tf.shape(p), target), p))
-                scaled = loss / replicas  # inside the tape, so that it is differentiated
+                # inside the tape, so that it is differentiated; scale_loss: mixed_float16's
+                scaled = self.d_optimizer.scale_loss(loss / replicas)
             grads = tape.gradient(scaled, d_weights)
             self.d_optimizer.apply_gradients(zip(grads, d_weights))
             d_losses.append(loss)
@@ -150,7 +154,7 @@ class GAN(keras.Model):
         with tf.GradientTape() as tape:
             p = scores_of_new_fakes()
             g_loss = tf.reduce_mean(self.loss_fn(tf.ones_like(p), p))
-            scaled = g_loss / replicas
+            scaled = self.g_optimizer.scale_loss(g_loss / replicas)
         grads = tape.gradient(scaled, g_weights)
         self.g_optimizer.apply_gradients(zip(grads, g_weights))
         return g_loss
@@ -162,6 +166,34 @@ class GAN(keras.Model):
         self.trackers["d_acc_real"].update_state(tf.cast(scores[0] > 0.5, "float32"))
         self.trackers["d_acc_fake"].update_state(tf.cast(scores[1] < 0.5, "float32"))
         return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+
+def weights_moved_by_generator_step(gan, batch_size=8, seed=0):
+    """Run one generator update of a fitted `gan` on its own; say whose weights moved.
+
+    Returns {"generator": bool, "discriminator": bool} for the trainable weights. In a correct
+    GAN only the generator's move: its train_step applies G's gradients to G's weights, so the
+    discriminator needs no freeze. (A check before and after a whole fit() cannot show this:
+    D moves in its own updates anyway.) The update is real: G takes one more step.
+    """
+    if not isinstance(gan, GAN) or not gan.compiled:
+        raise ValueError("weights_moved_by_generator_step needs a compiled gan_model.GAN.")
+    noise = tf.random.stateless_normal((batch_size, gan.latent_dim), seed=[seed, 7])
+    before = {
+        name: [np.array(w) for w in model.trainable_weights]
+        for name, model in (("generator", gan.generator), ("discriminator", gan.discriminator))
+    }
+    gan._generator_step(
+        lambda: gan.discriminator(gan.generator(noise, training=True), training=True)
+    )
+    models = {"generator": gan.generator, "discriminator": gan.discriminator}
+    return {
+        name: any(
+            not np.array_equal(a, np.array(b))
+            for a, b in zip(weights, models[name].trainable_weights)
+        )
+        for name, weights in before.items()
+    }
 
 
 def make_dataset(x_train, batch_size=32, seed=0):

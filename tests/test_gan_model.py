@@ -259,3 +259,37 @@ def test_the_textbook_loop_and_fit_reach_the_same_quality_on_the_same_budget():
     ratio = fit.distance_over_floor / loop.distance_over_floor
     assert 1 / 1.35 < ratio < 1.35, (loop.distance_over_floor, fit.distance_over_floor)
     assert abs(fit.confident_share - loop.confident_share) < 0.15
+
+
+class _LeakyGAN(gan_model.GAN):
+    """The counterfeit: a GAN whose generator update also moves the discriminator."""
+
+    def _generator_step(self, scores_of_new_fakes):
+        import tensorflow as tf
+
+        d_weights = self.discriminator.trainable_weights
+        with tf.GradientTape(persistent=True) as tape:
+            p = scores_of_new_fakes()
+            g_loss = tf.reduce_mean(self.loss_fn(tf.ones_like(p), p))
+        g_grads = tape.gradient(g_loss, self.generator.trainable_weights)
+        self.g_optimizer.apply_gradients(zip(g_grads, self.generator.trainable_weights))
+        self.d_optimizer.apply_gradients(zip(tape.gradient(g_loss, d_weights), d_weights))
+        return g_loss
+
+
+def test_only_the_generator_moves_in_the_generator_step_and_a_leak_is_caught():
+    gan = _textbook_gan()
+    gan.fit(gan_model.make_dataset(_images(), 32), epochs=1, verbose=0, shuffle=False)
+    assert gan_model.weights_moved_by_generator_step(gan) == {
+        "generator": True,
+        "discriminator": False,
+    }
+    keras.utils.set_random_seed(0)
+    leaky = _LeakyGAN(models.build_generator(), models.build_discriminator())
+    leaky.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3))
+    leaky.fit(gan_model.make_dataset(_images(), 32), epochs=1, verbose=0, shuffle=False)
+    assert gan_model.weights_moved_by_generator_step(leaky)["discriminator"] is True
+    with pytest.raises(ValueError, match="compiled"):
+        gan_model.weights_moved_by_generator_step(
+            gan_model.GAN(models.build_generator(), models.build_discriminator())
+        )
