@@ -22,5 +22,5 @@ grade:      ## grade submissions: make grade SUBMISSIONS=submissions/
 links:      ## point Colab badges and install cells at [tool.gan_course] in pyproject.toml
 	.venv/bin/python scripts/sync_links.py
 
-benchmark:  ## training speed: textbook train_on_batch loop vs a compiled tf.function step
+benchmark:  ## training speed: textbook loop, compiled step, fit(); float32 and bfloat16; the peak
 	.venv/bin/python benchmarks/train_speed.py

@@ -3,17 +3,74 @@
 import sys
 from pathlib import Path
 
+import keras
+
+from gan_course import models
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import train_speed  # noqa: E402
 
 
 def test_benchmark_runs_and_prints_both_measurements(capsys):
-    ratio = train_speed.main(["--steps", "2", "--rounds", "1", "--batch-size", "8"])
+    quick = ["--steps", "2", "--rounds", "1", "--batch-size", "8"]
+    ratio = train_speed.main(quick + ["--max-seconds", "0", "--matmul-size", "256"])  # 1 step each
     out = capsys.readouterr().out
     assert ratio > 0
     assert "textbook train_on_batch loop" in out and "compiled tf.function step" in out
     assert "gan_model.GAN with fit()" in out and "ratio textbook / fit()" in out
     assert "generator.predict_on_batch" in out and "device:" in out
+    assert "peak:" in out and "GFLOP/s" in out and "one textbook step:" in out
+    assert "float32 (GFLOP/s" in out and "mixed_bfloat16 (GFLOP/s" in out, "both precisions"
+    assert "mixed_bfloat16 / float32:" in out and "precision 'auto' would choose" in out
+    assert keras.config.dtype_policy().name == "float32", "the global policy is restored"
+
+
+def _tiny_pair():
+    generator = keras.Sequential(
+        [
+            keras.Input((3,)),
+            keras.layers.Dense(8),  # 3 * 8 = 24 multiply-adds
+            keras.layers.Reshape((2, 2, 2)),
+            keras.layers.BatchNormalization(),  # not counted
+            # transposed: the 3x3x1x2 kernel at each of the 2x2 input positions: 72
+            keras.layers.Conv2DTranspose(1, 3, strides=2, padding="same", activation="tanh"),
+        ]
+    )
+    discriminator = keras.Sequential(
+        [
+            keras.Input((4, 4, 1)),
+            keras.layers.Conv2D(2, 3, strides=2, padding="same"),  # 3x3x1x2 at 2x2 outputs: 72
+            keras.layers.Flatten(),
+            keras.layers.Dense(1, activation="sigmoid"),  # 8 multiply-adds
+        ]
+    )
+    return generator, discriminator
+
+
+def test_flops_are_counted_from_the_layers_as_by_hand():
+    generator, discriminator = _tiny_pair()
+    assert train_speed.forward_flops(generator) == 2 * (24 + 72) == 192
+    assert train_speed.forward_flops(discriminator) == 2 * (72 + 8) == 160
+    combined = keras.Model(generator.inputs, discriminator(generator(generator.inputs)))
+    assert train_speed.forward_flops(combined) == 192 + 160, "nested models are counted through"
+    step = train_speed.textbook_step_flops(generator, discriminator, batch_size=5)
+    assert step["D on real and fake images"] == 2 * 5 * 3 * 160 == 4800
+    assert step["making the fakes"] == 5 * 192 == 960
+    assert step["G through the combined model"] == 5 * (3 * 192 + 2 * 160) == 4480
+    assert step["total"] == 4800 + 960 + 4480
+
+
+def test_the_textbook_dcgan_step_is_16_gflop_at_batch_32():
+    """By hand: G's Dense 100 * 6272, Conv2D 14 * 14 * (5 * 5 * 128 * 64), Conv2D 28 * 28 *
+    (5 * 5 * 64): 42,022,400 multiply-adds; D's Conv2Ds 14 * 14 * (5 * 5 * 64) and 7 * 7 *
+    (5 * 5 * 64 * 128), Dense 6272: 10,355,072."""
+    g, d = 2 * 42_022_400, 2 * 10_355_072
+    generator, discriminator = models.build_generator(), models.build_discriminator()
+    assert train_speed.forward_flops(generator) == g
+    assert train_speed.forward_flops(discriminator) == d
+    total = train_speed.textbook_step_flops(generator, discriminator, 32)["total"]
+    assert total == 32 * (6 * d + g + 3 * g + 2 * d)
+    assert round(total / 1e9, 1) == 16.1
 
 
 def test_judge_recipes_prints_one_row_per_run(capsys):
