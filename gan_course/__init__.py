@@ -2,7 +2,9 @@
 
 One module per idea: `data` (MNIST, Fashion-MNIST, the [-1, 1] scale), `models` (the textbook
 DCGAN), `training` (the textbook loop, correct on Keras 3), `viz` (grids, curves, GIFs),
-`metrics` (sample quality and diversity), `claims` (sentences about results, checked).
+`metrics` (sample quality and diversity), `copies` (is a sample new or a copy?), `claims`
+(sentences about results, checked), `precision` (the fastest safe number format for this
+machine: float32 or mixed precision).
 
 Fast mode: set the environment variable GAN_COURSE_FAST=1 and the notebooks shrink their
 step counts and data so the whole course runs on a 2-core CPU in minutes (this is what the
