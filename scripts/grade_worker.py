@@ -16,17 +16,20 @@ with its own HOME and TMPDIR. This process:
    command line, a pipe that only grade.py reads. Nothing the student's code prints can become
    a verdict.
 
-It also reports whether the student's code changed the shared `gan_course.checks` module (the
-private copy is unaffected either way): grade.py counts that as tampering.
+It also reports whether the student's code changed the shared `gan_course.checks` package, in
+its `__init__` or in any of its modules (the private copy is unaffected either way): grade.py
+counts that as tampering.
 """
 
 import ast
 import importlib.util
 import json
 import os
+import pkgutil
 import signal
 import sys
 import time
+import types
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -41,22 +44,59 @@ def _alarm(signum, frame):
     raise CellTimeout()
 
 
+PRIVATE = "_grading_checks"
+
+
 def _load_private_checks():
+    """The checks package, loaded afresh from the grading copy as `_grading_checks`: its modules
+    are taken out of sys.modules again once loaded, so the student's code cannot import them."""
+    folder = HERE / "gan_course" / "checks"
     spec = importlib.util.spec_from_file_location(
-        "_grading_checks", HERE / "gan_course" / "checks.py"
+        PRIVATE, folder / "__init__.py", submodule_search_locations=[str(folder)]
     )
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    sys.modules[PRIVATE] = module  # the package's relative imports of its modules need it
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        for name in [n for n in sys.modules if n == PRIVATE or n.startswith(PRIVATE + ".")]:
+            del sys.modules[name]
     return module
 
 
-def _fingerprint(module):
-    """What a student could patch in a module: its names and, for classes, their attributes."""
+def _shared_checks():
+    """{"gan_course.checks": the package, "gan_course.checks.networks": ..., ...}: the shared
+    package and every module in its folder, imported."""
+    import gan_course.checks as package
+
+    modules = {package.__name__: package}
+    for info in pkgutil.iter_modules(package.__path__):
+        name = f"{package.__name__}.{info.name}"
+        modules[name] = importlib.import_module(name)
+    return modules
+
+
+def _fingerprint(modules):
+    """What a student could patch in the checks package, in any of its modules: each module's
+    names, for classes their attributes, for functions their code (and the function a checker
+    wraps), and which module sys.modules holds under each module's name. Keys: `check_generator`
+    and `Verdict.passed` in the package itself, `networks.check_generator` in its modules."""
     out = {}
-    for name, value in vars(module).items():
-        out[name] = id(value)
-        if isinstance(value, type):
-            out.update({f"{name}.{k}": id(v) for k, v in vars(value).items()})
+    for module_name, module in modules.items():
+        prefix = module_name.removeprefix("gan_course.checks").lstrip(".")
+        prefix = f"{prefix}." if prefix else ""
+        out[f"sys.modules[{module_name!r}]"] = id(sys.modules.get(module_name))
+        for name, value in vars(module).items():
+            key = prefix + name
+            out[key] = id(value)
+            if isinstance(value, type):
+                out.update({f"{key}.{k}": id(v) for k, v in vars(value).items()})
+            elif isinstance(value, types.FunctionType):
+                out[f"{key}.__code__"] = id(value.__code__)
+                wrapped = getattr(value, "__wrapped__", None)
+                out[f"{key}.__wrapped__"] = id(wrapped)
+                if isinstance(wrapped, types.FunctionType):
+                    out[f"{key}.__wrapped__.__code__"] = id(wrapped.__code__)
     return out
 
 
@@ -100,8 +140,7 @@ def main():
     if Path(gan_course.__file__).resolve().parent != HERE / "gan_course":
         raise SystemExit(f"gan_course came from {gan_course.__file__}, not the grading copy")
     private = _load_private_checks()
-    import gan_course.checks as shared
-
+    shared = _shared_checks()
     shared_before = _fingerprint(shared)
     checks = [_check_call(s) for s in job["checks"]]  # validated before any student code runs
 
@@ -155,10 +194,11 @@ def main():
             )
             break
     result["seconds"] = round(time.perf_counter() - started, 1)
+    shared_after = _fingerprint(shared)
     result["tampered"] = sorted(
         k
-        for k in set(shared_before) | set(_fingerprint(shared))
-        if shared_before.get(k) != _fingerprint(shared).get(k)
+        for k in set(shared_before) | set(shared_after)
+        if shared_before.get(k) != shared_after.get(k)
     )
     sys.stdout.flush()
     report.write(json.dumps(result) + "\n")

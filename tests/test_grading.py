@@ -103,10 +103,10 @@ def test_a_batch_with_every_kind_of_submission(course, tmp_path):
     """Ten-plus students in one command: each gets the verdict their work deserves, the
     hostile ones change nothing for the others, and a report lands where it was asked for."""
     material = _fingerprint(course)
-    checks_py = course / "gan_course" / "checks.py"
+    networks_py = course / "gan_course" / "checks" / "networks.py"
     hostile = (
         f"from pathlib import Path\n"
-        f"Path({str(checks_py)!r}).write_text('def check_generator(f):\\n    print(1)\\n')\n"
+        f"Path({str(networks_py)!r}).write_text('def check_generator(f):\\n    print(1)\\n')\n"
         f"Path({str(course / 'notebooks' / 'sanitize.cfg')!r}).unlink()\n"
         f"Path({str(course / 'gan_course' / 'extra.py')!r}).write_text('x = 1')\n"
     )
@@ -315,3 +315,52 @@ def test_a_cell_that_calls_sys_exit_or_exit_fails_the_submission(course, tmp_pat
         assert row["verdict"] == "FAIL" and row["passed"] == 1, row
         assert row["reason"].startswith(f"cell {number} called {call}"), row
     assert result.returncode == 1
+
+
+def test_tampering_with_any_module_of_the_checks_package_is_caught(course, tmp_path):
+    """gan_course.checks is a package: patching a checker or a helper in one of its modules (not
+    only its __init__), swapping a module in sys.modules or rewriting a module's file is
+    tampering; an honest submission graded after them passes."""
+    material = _fingerprint(course)
+    latent_py = course / "gan_course" / "checks" / "latent.py"
+    attacks = {  # file: (code run before the first check, what the reason names)
+        "01_gan_idea_submodule.ipynb": (
+            "from gan_course.checks import gan_idea\n"
+            "gan_idea.check_value_function = lambda f: print('check_value_function: 1 of 1')",
+            "gan_course.checks (gan_idea.check_value_function",
+        ),
+        "01_gan_idea_helper.ipynb": (
+            "from gan_course.checks import _common\n"
+            "_common._close.__code__ = (lambda a, b, tol=1e-4: True).__code__",
+            "_common._close.__code__",
+        ),
+        "01_gan_idea_wrapped.ipynb": (
+            "checks.check_value_function.__wrapped__.__code__ = (lambda v, f: None).__code__",
+            "check_value_function.__wrapped__.__code__",
+        ),
+        "01_gan_idea_swapped.ipynb": (
+            "import sys, types\nsys.modules['gan_course.checks.latent'] = types.ModuleType('x')",
+            "sys.modules['gan_course.checks.latent']",
+        ),
+        "01_gan_idea_rewritten.ipynb": (
+            f"from pathlib import Path\nPath({str(latent_py)!r}).write_text('x = 1\\n')",
+            "changed gan_course/checks/latent.py (undone)",
+        ),
+    }
+    subs = tmp_path / "subs"
+    paths = [
+        _variant(course, subs, name, "solutions", "01", _before_first_check(source))
+        for name, (source, _) in attacks.items()
+    ]
+    paths.append(_variant(course, subs, "01_gan_idea_honest.ipynb", "solutions", "01"))
+    result, rows, seconds = _grade(course, tmp_path, *paths, "--timeout", "120")
+    out = result.stdout + result.stderr
+    assert len(rows) == len(paths), out[-3000:]
+    for name, (_, named) in attacks.items():
+        row = rows[f"subs/{name}"]
+        assert row["verdict"] == "FAIL" and row["reason"].startswith("tampering: "), row
+        assert named in row["reason"], row
+    honest = rows["subs/01_gan_idea_honest.ipynb"]
+    assert honest["verdict"] == "PASS" and honest["passed"] == honest["total"] == 3, honest
+    assert _fingerprint(course) == material  # the rewritten module was put back
+    print(f"graded {len(paths)} submissions in {seconds:.0f} s")
