@@ -25,7 +25,7 @@ def judge(recipe, steps, fakes_mode, seed):
     import numpy as np
 
     from gan_course import data, metrics, training
-    from gan_course.train_dcgan import build_recipe
+    from gan_course.recipes import build_recipe, final_generator
 
     (x_train, _), _ = data.load_mnist()
     x_train = data.scale_images(x_train)
@@ -39,11 +39,10 @@ def judge(recipe, steps, fakes_mode, seed):
         x_train,
         **kwargs,
         seed=seed,
-        progress=False,
         fakes_mode=fakes_mode,
     )
     minutes = (time.perf_counter() - start) / 60
-    shown = kwargs.get("ema_generator", generator)
+    shown = final_generator(generator, kwargs["callbacks"])
     z = np.random.default_rng(seed + 2).normal(size=(1000, 100)).astype("float32")
     report = metrics.evaluate_samples(shown.predict(z, verbose=0, batch_size=250))
     counts = report.class_histogram

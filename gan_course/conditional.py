@@ -154,7 +154,7 @@ def _num_classes(generator):
 
 def build_conditional_recipe(steps=4000, seed=0, latent_dim=100, num_classes=10):
     """The chapter's conditional GAN, compiled, with the settings of the course's best MNIST
-    recipe (train_dcgan.RECIPES["best"], notebook 09) where they apply: no dropout in D,
+    recipe (recipes.RECIPES["best"], notebook 09) where they apply: no dropout in D,
     Adam(beta_1=0.5) with D at 5e-4 and G at 2e-3, both falling linearly to 0 over `steps`,
     real label 0.9, batches of 32, and samples from a moving average of G (decay 0.999). The
     best recipe's latent mixture is left out: the label already splits the latent space into
@@ -163,8 +163,8 @@ def build_conditional_recipe(steps=4000, seed=0, latent_dim=100, num_classes=10)
     Returns (cgan, fit_kwargs); train with fit_conditional_gan(cgan, x, y, **fit_kwargs) and
     sample from fit_kwargs["callbacks"][0].ema_generator (or cgan.generator, the raw one).
     """
-    from gan_course.gan_model import MovingAverage
-    from gan_course.train_dcgan import RECIPES
+    from gan_course.callbacks import MovingAverage
+    from gan_course.recipes import RECIPES
 
     best = RECIPES["best"]
 

@@ -20,7 +20,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from gan_course import precision, viz
+from gan_course import precision
+from gan_course.callbacks import MovingAverage, SampleGrid  # noqa: F401 (importable here too)
 
 
 def _noise(n, latent_dim, seed, step, salt):
@@ -214,81 +215,6 @@ def make_dataset(x_train, batch_size=32, seed=0):
         .batch(batch_size, drop_remainder=True)
         .prefetch(tf.data.AUTOTUNE)
     )
-
-
-class SampleGrid(keras.callbacks.Callback):
-    """Draw the same noise at the end of every `every`-th epoch; keep the grids, save PNGs.
-
-    After fit(), `grids` holds (epoch, images) pairs; with `folder`, each grid is also saved as
-    folder/epoch_0001.png (viz.make_gif turns them into an animation).
-    """
-
-    def __init__(self, noise, every=1, folder=None, value_range=(-1, 1)):
-        super().__init__()
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ValueError(f"every must be a positive whole number of epochs, got {every!r}.")
-        self.noise = np.asarray(noise, dtype="float32")
-        self.every, self.value_range = every, value_range
-        self.folder = None if folder is None else str(folder)
-        self.grids, self.paths = [], []
-
-    def on_epoch_end(self, epoch, logs=None):
-        if (epoch + 1) % self.every:
-            return
-        images = keras.ops.convert_to_numpy(self.model.generator(self.noise, training=False))
-        self.grids.append((epoch + 1, images))
-        if self.folder is not None:
-            path = f"{self.folder}/epoch_{epoch + 1:04d}.png"
-            viz.save_image_grid(images, path, self.value_range)
-            self.paths.append(path)
-
-
-class MovingAverage(keras.callbacks.Callback):
-    """Keep `ema_generator` at the exponential moving average of the generator's weights.
-
-    The same averaging as training.update_ema (the best recipe's decay 0.999), after every
-    batch. It runs between steps, outside the compiled step, so it works on several devices.
-    """
-
-    def __init__(self, ema_generator, decay=0.999):
-        super().__init__()
-        if not 0 < decay < 1:
-            raise ValueError(f"decay must be between 0 and 1, got {decay!r}.")
-        self.ema_generator, self.decay = ema_generator, decay
-
-    def on_train_begin(self, logs=None):
-        source = self.model.generator.weights
-        if [w.shape for w in self.ema_generator.weights] != [w.shape for w in source]:
-            raise ValueError("ema_generator must be built exactly like the generator.")
-        for ema, w in zip(self.ema_generator.weights, source):
-            ema.assign(w)
-
-    def on_train_batch_end(self, batch, logs=None):
-        for ema, w in zip(self.ema_generator.weights, self.model.generator.weights):
-            ema.assign(self.decay * ema + (1.0 - self.decay) * w)
-
-
-def build_fit_recipe(name="textbook", steps=None, seed=0):
-    """A recipe of train_dcgan.RECIPES as a compiled GAN for fit(): the same models, optimizers
-    (learning-rate schedules included), loss, real label and moving average as build_recipe.
-
-    Returns (gan, fit_kwargs); train with fit_gan(gan, x_train, **fit_kwargs). For a recipe
-    with a moving average, sample from fit_kwargs["callbacks"][0].ema_generator afterwards.
-    """
-    from gan_course.train_dcgan import RECIPES, build_recipe
-
-    generator, discriminator, combined, kwargs = build_recipe(name, steps=steps)
-    discriminator.trainable = True  # build_recipe froze it for the combined model
-    gan = GAN(generator, discriminator, real_label=kwargs["real_label"], seed=seed)
-    gan.compile(discriminator.optimizer, combined.optimizer, loss=RECIPES[name]["loss"])
-    callbacks = []
-    if "ema_generator" in kwargs:
-        callbacks.append(MovingAverage(kwargs["ema_generator"], kwargs["ema_decay"]))
-    return gan, {
-        "steps": kwargs["steps"],
-        "batch_size": kwargs["batch_size"],
-        "callbacks": callbacks,
-    }
 
 
 def fit_gan(gan, x_train, steps, batch_size=32, callbacks=(), seed=0, verbose=0):

@@ -304,3 +304,26 @@ def plot_class_histogram(report, ax=None, class_names=None):
     ax.set_title(f"{report.confident_share:.0%} confident; classes they were given")
     ax.legend()
     return ax
+
+
+def same_quality(first, second, slack=0.1):
+    """Are two ways of training equally good, judged over seeds? True or False.
+
+    first, second: one number per seed for each way (e.g. each run's distance_over_floor),
+    at least two seeds each, because one run of each says nothing: two seeds of the same
+    recipe often differ by a third. They are "the same quality" when their seed-to-seed
+    ranges overlap once each range is widened by `slack` (a fraction of its own values); a
+    way whose every seed is clearly better or worse than every seed of the other is not.
+    """
+    first, second = (np.asarray(values, dtype="float64").ravel() for values in (first, second))
+    if min(first.size, second.size) < 2:
+        raise ValueError(
+            "same_quality needs at least two seeds of each way of training (one run of each "
+            f"cannot tell a difference from luck); got {first.size} and {second.size}."
+        )
+    if not (np.all(np.isfinite(first)) and np.all(np.isfinite(second))):
+        raise ValueError("same_quality got NaN or infinite numbers: a run diverged.")
+    (lo1, hi1), (lo2, hi2) = (
+        (v.min() * (1 - slack), v.max() * (1 + slack)) for v in (first, second)
+    )
+    return bool(lo1 <= hi2 and lo2 <= hi1)

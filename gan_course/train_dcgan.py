@@ -16,103 +16,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-# Named training recipes for the DCGAN backbone. "textbook" is the lecture notes' setup;
-# "best" is the course's best MNIST recipe within 15 minutes of a 2-core CPU (notebook 09
-# measures it and explains each choice).
-RECIPES = {
-    "textbook": {
-        "loss": "binary_crossentropy",
-        "d_learning_rate": 0.001,  # Keras' "adam": Adam(0.001, beta_1=0.9)
-        "g_learning_rate": 0.001,
-        "beta_1": 0.9,
-        "lr_decay": None,  # constant learning rates
-        "d_dropout": 0.3,
-        "batch_size": 32,
-        "steps": 4001,
-        "real_label": 1.0,
-        "ema_decay": None,
-        "latent_components": 0,  # z ~ N(0, I) straight into the generator
-        "latent_scale": None,  # (no mixture, no scale)
-    },
-    "best": {
-        "loss": "binary_crossentropy",
-        "d_learning_rate": 0.0005,
-        "g_learning_rate": 0.002,  # G learns four times as fast as D
-        "beta_1": 0.5,
-        "lr_decay": "linear",  # both rates fall linearly to 0 over the run
-        "d_dropout": 0.0,  # no Dropout layers in D
-        "batch_size": 32,
-        "steps": 6001,
-        "real_label": 0.9,
-        "ema_decay": 0.999,
-        "latent_components": 20,  # models.MixtureLatent: 20 separated islands of latent space
-        "latent_scale": 4.0,
-    },
-}
-
-
-def build_recipe(name="textbook", latent_dim=100, image_shape=(28, 28, 1), steps=None):
-    """Build the DCGAN models for a named recipe (see RECIPES).
-
-    steps: the run's length (default: the recipe's). A recipe with lr_decay="linear" lowers
-    both learning rates linearly to 0 over exactly that many train_gan steps (keras'
-    PolynomialDecay; each step makes two discriminator updates, real and fake, and one
-    generator update).
-
-    Returns (generator, discriminator, gan, train_kwargs): pass the models and
-    **train_kwargs to training.train_gan, e.g.
-
-        g, d, gan, kwargs = build_recipe("best")
-        history = training.train_gan(g, d, gan, x_train, **kwargs)
-
-    For a recipe with ema_decay, train_kwargs holds the averaged generator under
-    "ema_generator": sample from it after training.
-    """
-    import keras
-
-    from gan_course import models
-
-    if name not in RECIPES:
-        raise ValueError(f"Unknown recipe {name!r}; choose one of {sorted(RECIPES)}.")
-    recipe = RECIPES[name]
-    steps = recipe["steps"] if steps is None else steps
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps must be a whole number >= 1, got {steps!r}.")
-
-    def adam(learning_rate, updates_per_step):
-        if recipe["lr_decay"] == "linear":
-            learning_rate = keras.optimizers.schedules.PolynomialDecay(
-                learning_rate, decay_steps=steps * updates_per_step, end_learning_rate=0.0
-            )
-        return keras.optimizers.Adam(learning_rate, beta_1=recipe["beta_1"])
-
-    def build_generator():  # with latent_components 0 (the textbook) the scale is unused
-        return models.build_generator(
-            latent_dim=latent_dim,
-            image_shape=tuple(image_shape),
-            latent_components=recipe["latent_components"],
-            latent_scale=recipe["latent_scale"],
-        )
-
-    generator = build_generator()
-    discriminator = models.build_discriminator(
-        input_shape=tuple(image_shape),
-        optimizer=adam(recipe["d_learning_rate"], updates_per_step=2),
-        loss=recipe["loss"],
-        dropout=recipe["d_dropout"],
-    )
-    gan = models.build_gan(
-        generator, discriminator, optimizer=adam(recipe["g_learning_rate"], updates_per_step=1)
-    )
-    kwargs = {
-        "steps": steps,
-        "batch_size": recipe["batch_size"],
-        "real_label": recipe["real_label"],
-    }
-    if recipe["ema_decay"]:
-        kwargs["ema_generator"] = build_generator()
-        kwargs["ema_decay"] = recipe["ema_decay"]
-    return generator, discriminator, gan, kwargs
+from gan_course.recipes import RECIPES, build_recipe  # noqa: E402, F401 (importable here too)
 
 
 def _positive_int(text):
@@ -182,8 +86,8 @@ def parse_args(argv=None):
 def main(argv=None):
     """Run the main job; a known failure ends it with one line on stderr and exit status 1."""
     args = parse_args(argv)
+    from gan_course.checkpoints import CheckpointError, TrainingDiverged
     from gan_course.data import DataUnavailableError
-    from gan_course.training import CheckpointError, TrainingDiverged
 
     try:
         return _train(args) if args.engine == "loop" else _fit(args)
@@ -193,8 +97,10 @@ def main(argv=None):
 
 def _train(args):
     import keras
+    import numpy as np
 
-    from gan_course import data, training, viz
+    from gan_course import callbacks, data, recipes, training, viz
+    from gan_course.checkpoints import Checkpoint
 
     keras.utils.set_random_seed(args.seed)
     load = data.load_mnist if args.dataset == "mnist" else data.load_fashion_mnist
@@ -215,22 +121,19 @@ def _train(args):
         f"for {kwargs['steps']:,} steps of batch {kwargs['batch_size']}; pictures go to "
         f"{args.out}/"
     )
+    sampler = recipes.final_generator(generator, kwargs["callbacks"])
+    noise = np.random.default_rng(args.seed).normal(size=(25, 100))
+    kwargs["callbacks"] += [
+        callbacks.SampleGrid(noise, args.sample_every, args.out / "samples", per="step",
+                             generator=sampler),
+        callbacks.TrainingLog(args.sample_every),
+        Checkpoint(checkpoint_dir, args.sample_every, {"dataset": args.dataset,
+                                                       "recipe": args.recipe}),
+    ]  # fmt: skip
     start = time.perf_counter()
-    history = training.train_gan(
-        generator,
-        discriminator,
-        gan,
-        x_train,
-        **kwargs,
-        sample_every=args.sample_every,
-        sample_dir=args.out / "samples",
-        checkpoint_dir=checkpoint_dir,
-        checkpoint_meta={"dataset": args.dataset, "recipe": args.recipe},
-        seed=args.seed,
-    )
+    history = training.train_gan(generator, discriminator, gan, x_train, **kwargs, seed=args.seed)
     seconds = time.perf_counter() - start
     frames = sorted((args.out / "samples").glob("step_*.png"))
-    sampler = kwargs.get("ema_generator", generator)
     final = viz.save_image_grid(
         sampler.predict_on_batch(keras.random.normal((25, 100), seed=args.seed)),
         args.out / "dcgan_samples.png",
@@ -274,8 +177,8 @@ def _fit(args):
     strategy = _strategy(args.devices) if args.devices > 1 else None
     import keras
 
-    from gan_course import data, gan_model, viz
-    from gan_course.training import CheckpointError
+    from gan_course import callbacks, data, gan_model, recipes, viz
+    from gan_course.checkpoints import CheckpointError
 
     keras.utils.set_random_seed(args.seed)
     load = data.load_mnist if args.dataset == "mnist" else data.load_fashion_mnist
@@ -298,11 +201,12 @@ def _fit(args):
     saved.write_text(json.dumps(settings))
     scope = strategy.scope() if strategy else contextlib.nullcontext()
     with scope:
-        gan, kwargs = gan_model.build_fit_recipe(args.recipe, steps=args.steps, seed=args.seed)
+        gan, kwargs = recipes.build_fit_recipe(args.recipe, steps=args.steps, seed=args.seed)
     if args.batch_size is not None:
         kwargs["batch_size"] = args.batch_size
     noise = np.random.default_rng(args.seed).normal(size=(25, 100)).astype("float32")
-    grids = gan_model.SampleGrid(noise, folder=args.out / "fit_samples")
+    sampler = recipes.final_generator(gan.generator, kwargs["callbacks"])
+    grids = callbacks.SampleGrid(noise, folder=args.out / "fit_samples", generator=sampler)
     callbacks = [keras.callbacks.BackupAndRestore(str(backup)), grids, *kwargs["callbacks"]]
     where = f"{args.devices} devices" if strategy else "one device"
     print(
@@ -315,7 +219,6 @@ def _fit(args):
         gan, x_train, kwargs["steps"], kwargs["batch_size"], callbacks, seed=args.seed
     )
     seconds = time.perf_counter() - start
-    sampler = kwargs["callbacks"][0].ema_generator if kwargs["callbacks"] else gan.generator
     final = viz.save_image_grid(
         np.asarray(sampler(noise, training=False)), args.out / "fit_samples.png", (-1, 1)
     )

@@ -12,18 +12,22 @@ flag right before each model's step, and `train_gan` checks on its first step, b
 weights, that each step changed exactly what it should.
 """
 
-import json
-import os
-import shutil
-import sys
-import zipfile
-from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
+import keras
 import numpy as np
 from tqdm.std import tqdm
 
 from gan_course import env_flag
+from gan_course.callbacks import TextbookGAN
+from gan_course.checkpoints import (  # noqa: F401 (the checkpoint API, importable from here too)
+    Checkpoint,
+    CheckpointError,
+    TrainingDiverged,
+    _locked,
+    load_checkpoint,
+    save_checkpoint,
+)
 from gan_course.data import check_gan_images
 
 HISTORY_KEYS = ("d_loss", "g_loss", "d_acc_real", "d_acc_fake")
@@ -137,10 +141,6 @@ _REBUILD = (
 )
 
 
-class TrainingDiverged(FloatingPointError):
-    """A loss became NaN or infinite; training stopped before saving anything from that step."""
-
-
 def _check_finite(metrics, step, checkpoint_dir):
     bad = [key for key in ("d_loss", "g_loss") if not np.isfinite(metrics[key])]
     if bad:
@@ -192,20 +192,6 @@ def _checked_step(
     return {**d_metrics, **g_metrics}
 
 
-def _variables(generator, discriminator, gan, ema_generator=None):
-    """Every variable a resumed run needs, by name: weights, BatchNorm statistics, Dropout's
-    random-seed state, both optimizers' states (and the averaged generator's weights)."""
-    groups = {
-        "generator": generator.variables,
-        "discriminator": discriminator.variables,
-        "d_optimizer": discriminator.optimizer.variables,
-        "gan_optimizer": gan.optimizer.variables,
-    }
-    if ema_generator is not None:
-        groups["ema_generator"] = ema_generator.variables
-    return groups
-
-
 def update_ema(ema_generator, generator, decay=0.999):
     """Move each weight of ema_generator a step towards the generator's: w <- d*w + (1-d)*g.
 
@@ -245,159 +231,45 @@ def sample_best(generator, discriminator, n, keep=0.5, seed=0, batch_size=250):
     return images[np.sort(best)]
 
 
-class CheckpointError(RuntimeError):
-    """A checkpoint folder cannot be used: unreadable, from another run's settings, or in use."""
-
-
-def save_checkpoint(
-    directory,
-    generator,
-    discriminator,
-    gan,
-    step,
-    history,
-    rng,
-    fixed_noise,
-    ema_generator=None,
-    meta=None,
-):
-    """Save everything needed to resume training after `step` completed steps.
-
-    Writes `directory/latest/` (variables.npz and state.json) through a temporary folder, so a
-    runtime that dies while saving keeps the previous checkpoint. `meta` (a dict of the run's
-    settings) is stored so that a resume with other settings can be refused. A model whose
-    variables hold NaN or infinite values is never saved (TrainingDiverged): the last good
-    checkpoint stays.
-    """
-    directory = Path(directory)
-    tmp, latest, old = directory / "tmp", directory / "latest", directory / "old"
-    arrays = {"fixed_noise": np.asarray(fixed_noise)}
-    for group, variables in _variables(generator, discriminator, gan, ema_generator).items():
-        arrays.update({f"{group}/{i}": np.array(v) for i, v in enumerate(variables)})
-    broken = [key for key, value in arrays.items() if not np.all(np.isfinite(value))]
-    if broken:
-        raise TrainingDiverged(
-            f"Not saving step {step}: {len(broken)} variables hold NaN or infinite values "
-            f"(first: {broken[0]}). The last good checkpoint in {directory} was kept."
-        )
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    np.savez(tmp / "variables.npz", **arrays)
-    state = {"step": step, "history": history, "rng": rng.bit_generator.state, "meta": meta}
-    (tmp / "state.json").write_text(json.dumps(state))
-    if latest.exists():
-        shutil.rmtree(old, ignore_errors=True)
-        latest.rename(old)
-    tmp.rename(latest)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def _read_checkpoint(folder):
-    """(state, arrays) of one checkpoint folder; raises CheckpointError if it is unreadable."""
-    try:
-        state = json.loads((folder / "state.json").read_text())
-        with np.load(folder / "variables.npz") as saved:
-            arrays = {key: saved[key] for key in saved.files}
-        step, history = int(state["step"]), state["history"]
-        rng = np.random.default_rng()
-        rng.bit_generator.state = state["rng"]
-    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile, UnicodeDecodeError) as e:
-        raise CheckpointError(
-            f"{folder} is incomplete or unreadable ({type(e).__name__}: {e})"
-        ) from e
-    return {"step": step, "history": history, "rng": rng, "meta": state.get("meta")}, arrays
-
-
-def load_checkpoint(directory, generator, discriminator, gan, ema_generator=None, meta=None):
-    """Load a checkpoint written by save_checkpoint into the given (freshly built) models.
-
-    Returns (step, history, rng, fixed_noise), or None if `directory` holds no checkpoint.
-    An unreadable `latest/` falls back to `old/` (a save that was interrupted) with a notice;
-    if no checkpoint there can be read, CheckpointError says to delete the folder or start
-    fresh. Never None while checkpoint files exist. With `meta`, a checkpoint saved with other
-    settings (another data set, batch size, seed...) is refused with the differences.
-    """
-    directory = Path(directory)
-    folders = [f for f in (directory / "latest", directory / "old") if f.is_dir()]
-    if not folders:
-        return None
-    problems = []
-    for folder in folders:
-        try:
-            state, arrays = _read_checkpoint(folder)
-            break
-        except CheckpointError as error:
-            problems.append(str(error))
+def _one_step(run, x_train, batch_size, d_steps, real_label, fakes_mode, checked):
+    """k discriminator steps, then one generator step, on batches drawn from run.rng."""
+    generator, discriminator, gan, rng = run.generator, run.discriminator, run.gan, run.rng
+    latent_dim, d_metrics = generator.input_shape[-1], []
+    for i in range(d_steps):
+        real_images = x_train[rng.integers(0, len(x_train), batch_size)]
+        noise = rng.normal(0, 1, (batch_size, latent_dim))
+        if i < d_steps - 1:  # k - 1 extra D steps (none in the textbook)
+            d_metrics.append(discriminator_step(
+                generator, discriminator, real_images, noise, real_label, fakes_mode))  # fmt: skip
+    if checked:  # the first step of a run checks the freeze by comparing weights
+        step = (generator, discriminator, gan, real_images, noise, real_label, fakes_mode)
+        metrics = _checked_step(*step)
     else:
-        raise CheckpointError(
-            "Cannot resume: " + "; ".join(problems) + f". Delete {directory} (or pass --fresh "
-            "to the trainer) to start a new run, or point checkpoint_dir at another folder."
+        metrics = discriminator_step(
+            generator, discriminator, real_images, noise, real_label, fakes_mode
         )
-    if problems:
-        print(f"{problems[0]}; resuming from the previous checkpoint, {folder}.", file=sys.stderr)
-    if meta is not None and state["meta"] is not None:
-        differences = [
-            f"{key}: checkpoint {state['meta'].get(key)!r}, now {value!r}"
-            for key, value in meta.items()
-            if state["meta"].get(key) != value
-        ]
-        if differences:
-            raise CheckpointError(
-                f"The checkpoint in {directory} was made with other settings ("
-                + "; ".join(differences)
-                + "). Resume with the same settings, or start a new run with --fresh (or "
-                "another checkpoint_dir)."
-            )
-    # The optimizers are built for the weights each model trains, as its first step would.
-    discriminator.trainable = True
-    if not discriminator.optimizer.built:
-        discriminator.optimizer.build(discriminator.trainable_variables)
-    discriminator.trainable = False
-    if not gan.optimizer.built:
-        gan.optimizer.build(gan.trainable_variables)
-    groups = _variables(generator, discriminator, gan, ema_generator)
-    for group, variables in groups.items():
-        count = sum(key.startswith(group + "/") for key in arrays)
-        if count != len(variables):
-            raise CheckpointError(
-                f"The checkpoint in {folder} holds {count} {group} variables but the model "
-                f"has {len(variables)}: resume with models built the same way, or start a new "
-                "run with --fresh."
-            )
-    for group, variables in groups.items():
-        for i, variable in enumerate(variables):
-            variable.assign(arrays[f"{group}/{i}"])
-    return state["step"], state["history"], state["rng"], arrays["fixed_noise"]
+        metrics.update(generator_step(gan, discriminator, noise))
+    if d_metrics:  # the discriminator's numbers, averaged over its k steps
+        d_metrics.append(metrics)
+        for key in ("d_loss", "d_acc_real", "d_acc_fake"):
+            metrics[key] = float(np.mean([m[key] for m in d_metrics]))
+    return metrics
 
 
-@contextmanager
-def _locked(directory):
-    """Hold an exclusive lock on a checkpoint folder while a run trains into it."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    try:
-        import fcntl
-    except ImportError:  # Windows: no lock, as before
-        yield
-        return
-    with open(directory / "lock", "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            owner = handle.read().strip() or "another process"
-            raise CheckpointError(
-                f"{directory} is in use by PID {owner}: another run is training into it. Wait "
-                "for it, or give this run another output folder."
-            ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def _callback_list(callbacks):
+    callbacks = list(callbacks)
+    for callback in callbacks:
+        if isinstance(callback, keras.callbacks.BackupAndRestore):
+            raise TypeError(
+                "BackupAndRestore is fit()'s checkpoint; the textbook loop takes "
+                "checkpoints.Checkpoint(folder), which resumes exactly."
+            )
+        if not isinstance(callback, keras.callbacks.Callback):
+            raise TypeError(
+                f"callbacks must be keras.callbacks.Callback objects (e.g. callbacks.SampleGrid, "
+                f"checkpoints.Checkpoint), got {callback!r}."
+            )
+    return callbacks
 
 
 def train_gan(
@@ -408,178 +280,81 @@ def train_gan(
     steps=4001,
     batch_size=32,
     *,
-    sample_every=200,
-    sample_dir=None,
-    n_samples=25,
-    checkpoint_dir=None,
-    checkpoint_every=None,
     d_steps=1,
     real_label=1.0,
-    ema_generator=None,
-    ema_decay=0.999,
     seed=0,
-    progress=True,
-    log_every=None,
     fakes_mode="inference",
-    on_sample=None,
-    checkpoint_meta=None,
+    callbacks=(),
 ):
     """Train a GAN the textbook way for `steps` steps and return its per-step history.
 
     x_train: float images in [-1, 1], shape (N, H, W, C) (see gan_course.data.scale_images).
-    Every `sample_every` steps (and at step 0) the generator draws the same `n_samples` noise
-    vectors; with `sample_dir` the grid is saved as sample_dir/step_00000.png and so on.
-    With `checkpoint_dir`, a checkpoint is saved every `checkpoint_every` steps (default
-    `sample_every`) and at the end, and a later call with the same folder resumes from it.
     d_steps is k, the number of discriminator steps per generator step (each on a fresh real
     batch and fresh noise; the generator step reuses the last noise). The textbook uses k = 1.
     real_label: the discriminator's target for real images; 1 in the textbook, 0.9 for one-sided
-    label smoothing.
-    ema_generator: optionally a second generator built like the first (e.g. build_generator());
-    it starts as a copy and follows the exponential moving average of the generator's weights
-    (see update_ema). The sample grids then show the averaged generator.
-    progress: print a line of losses every `log_every` steps (default `sample_every`) and show a
-    progress bar; the bar is left out when GAN_COURSE_PROGRESS is off (e.g. 0), as in the runs
-    whose outputs are committed, so a stored notebook keeps only the lines.
+    label smoothing. seed: the loop's random generator (which batches, which noise).
     fakes_mode: "inference" (the textbook's generator.predict) or "training"; see make_fakes.
-    on_sample: optionally a function on_sample(step, generator), called every `sample_every`
-    steps with the generator the grids show (e.g. to measure the samples as training goes).
-    checkpoint_meta: extra settings (e.g. {"dataset": "mnist"}) stored with the checkpoints
-    beside batch_size, seed, image shape, d_steps, real_label and fakes_mode; resuming with
-    any of them changed is refused (CheckpointError). While a run trains into checkpoint_dir
-    the folder is locked: a second run on it stops at once, naming the first one's PID.
-    A loss that turns NaN or infinite stops training (TrainingDiverged) before anything from
-    that step is saved.
+    callbacks: keras.callbacks.Callback objects, called as fit() calls them (on_train_begin,
+    on_epoch_begin/end, on_train_batch_end with the step's losses, on_train_end; an epoch is
+    as many steps as one pass over x_train). The course's: callbacks.SampleGrid (the same noise
+    every few steps), callbacks.TrainingLog (a line of losses), callbacks.MovingAverage,
+    callbacks.MeasureSamples, checkpoints.Checkpoint (exact resume); Keras' CSVLogger,
+    LambdaCallback... work too. Without callbacks the loop prints nothing.
+    A loss that turns NaN or infinite stops training (TrainingDiverged) before any callback
+    sees that step, so no checkpoint holds it.
     Returns {"d_loss", "g_loss", "d_acc_real", "d_acc_fake"}: lists of one float per step (the
     discriminator's numbers averaged over its k steps). See epoch_means for per-epoch numbers.
     """
     check_gan_images(x_train)
     _check_real_label(real_label)
     _check_fakes_mode(fakes_mode)
-    if on_sample is not None and not callable(on_sample):
-        raise TypeError(
-            f"on_sample must be a function on_sample(step, generator), got {on_sample!r}."
-        )
-    log_every = sample_every if log_every is None else log_every
-    _check_counts(
-        steps=steps,
-        batch_size=batch_size,
-        sample_every=sample_every,
-        d_steps=d_steps,
-        log_every=log_every,
-    )
+    _check_counts(steps=steps, batch_size=batch_size, d_steps=d_steps)
     if tuple(x_train.shape[1:]) != tuple(discriminator.input_shape[1:]):
         raise ValueError(
             f"x_train images are shaped {x_train.shape[1:]} but the discriminator expects "
             f"{discriminator.input_shape[1:]}."
         )
-    if ema_generator is not None:
-        if [w.shape for w in ema_generator.weights] != [w.shape for w in generator.weights]:
-            raise ValueError(
-                "ema_generator must be built exactly like the generator (same layers and sizes)."
-            )
-        if not 0 < ema_decay < 1:
-            raise ValueError(f"ema_decay must be between 0 and 1, e.g. 0.999; got {ema_decay!r}.")
-        ema_generator.set_weights(generator.get_weights())
-    latent_dim = generator.input_shape[-1]
-    rng = np.random.default_rng(seed)
-    fixed_noise = rng.normal(0, 1, (n_samples, latent_dim))
-    history, start = {key: [] for key in HISTORY_KEYS}, 0
-    meta = {
-        "batch_size": int(batch_size),
-        "seed": seed,
-        "image_shape": [int(n) for n in x_train.shape[1:]],
-        "d_steps": int(d_steps),
-        "real_label": float(real_label),
-        "fakes_mode": fakes_mode,
-        **(checkpoint_meta or {}),
-    }
-    lock = _locked(checkpoint_dir) if checkpoint_dir is not None else nullcontext()
-    with lock:
-        if checkpoint_dir is not None:
-            checkpoint_every = checkpoint_every or sample_every
-            restored = load_checkpoint(
-                checkpoint_dir, generator, discriminator, gan, ema_generator, meta=meta
-            )
-            if restored is not None:
-                start, history, rng, fixed_noise = restored
-                if start > steps:
-                    raise ValueError(
-                        f"The checkpoint in {checkpoint_dir} is at step {start}, beyond "
-                        f"steps={steps}. Pass more steps, or another checkpoint_dir to start a "
-                        "new run."
-                    )
-                if progress:
-                    print(f"Resuming from the checkpoint in {checkpoint_dir} at step {start}.")
-        if sample_dir is not None:
-            from gan_course.viz import save_image_grid
-
-            Path(sample_dir).mkdir(parents=True, exist_ok=True)
-        bar = tqdm(
-            range(start, steps),
-            initial=start,
-            total=steps,
-            disable=not (progress and env_flag("GAN_COURSE_PROGRESS", default=True)),
-            mininterval=2.0,
-            ncols=100,
-            desc="training",
-        )
-        for step in bar:
-            d_metrics = []
-            for _ in range(d_steps - 1):  # k - 1 extra discriminator steps (none in the textbook)
-                real_images = x_train[rng.integers(0, len(x_train), batch_size)]
-                noise = rng.normal(0, 1, (batch_size, latent_dim))
-                d_metrics.append(
-                    discriminator_step(
-                        generator, discriminator, real_images, noise, real_label, fakes_mode
-                    )
-                )
-            real_images = x_train[rng.integers(0, len(x_train), batch_size)]
-            noise = rng.normal(0, 1, (batch_size, latent_dim))
-            if step == start:  # The first step of a run checks the freeze by comparing weights.
-                metrics = _checked_step(
-                    generator, discriminator, gan, real_images, noise, real_label, fakes_mode
-                )
-            else:
-                metrics = discriminator_step(
-                    generator, discriminator, real_images, noise, real_label, fakes_mode
-                )
-                metrics.update(generator_step(gan, discriminator, noise))
-            _check_finite(metrics, step, checkpoint_dir)
-            if ema_generator is not None:
-                update_ema(ema_generator, generator, ema_decay)
-            if d_metrics:
-                d_metrics.append(metrics)
-                for key in ("d_loss", "d_acc_real", "d_acc_fake"):
-                    metrics[key] = float(np.mean([m[key] for m in d_metrics]))
+    callbacks = _callback_list(callbacks)
+    settings = {"batch_size": int(batch_size), "seed": seed, "d_steps": int(d_steps),
+                "image_shape": [int(n) for n in x_train.shape[1:]],
+                "real_label": float(real_label), "fakes_mode": fakes_mode}  # fmt: skip
+    run = TextbookGAN(generator, discriminator, gan, np.random.default_rng(seed), settings,
+                      callbacks)  # fmt: skip
+    run.history = {key: [] for key in HISTORY_KEYS}
+    per_epoch = max(1, min(len(x_train) // batch_size, steps))
+    params = {"epochs": -(-steps // per_epoch), "steps": per_epoch, "total_steps": steps,
+              "verbose": 0}  # fmt: skip
+    for callback in callbacks:
+        callback.set_params(params)
+        callback.set_model(run)
+    saving = [c.directory for c in callbacks if isinstance(c, Checkpoint)]
+    try:
+        for callback in callbacks:
+            callback.on_train_begin()
+        first = run.step  # 0, or the step a checkpoint resumed at
+        for step in range(first, steps):
+            epoch = step // per_epoch
+            if step % per_epoch == 0:
+                for callback in callbacks:
+                    callback.on_epoch_begin(epoch)
+            metrics = _one_step(run, x_train, batch_size, d_steps, real_label, fakes_mode,
+                                checked=step == first)  # fmt: skip
+            _check_finite(metrics, step, saving[0] if saving else None)
             for key in HISTORY_KEYS:
-                history[key].append(metrics[key])
-            if progress and (step % log_every == 0 or step == steps - 1):
-                m = metrics
-                bar.set_postfix(d_loss=f"{m['d_loss']:.3f}", g_loss=f"{m['g_loss']:.3f}")
-                bar.write(
-                    f"step {step:5d}  d_loss {m['d_loss']:.4f}  g_loss {m['g_loss']:.4f}"
-                    f"  D accuracy real {m['d_acc_real']:.2f} fake {m['d_acc_fake']:.2f}"
-                )
-            if step % sample_every == 0:
-                if sample_dir is not None:
-                    shown = generator if ema_generator is None else ema_generator
-                    samples = shown.predict_on_batch(fixed_noise)
-                    save_image_grid(
-                        samples, Path(sample_dir) / f"step_{step:05d}.png", value_range=(-1, 1)
-                    )
-                if on_sample is not None:
-                    on_sample(step, generator if ema_generator is None else ema_generator)
-            done = step + 1
-            if checkpoint_dir is not None and (done % checkpoint_every == 0 or done == steps):
-                save_checkpoint(
-                    checkpoint_dir,
-                    *(generator, discriminator, gan, done, history, rng, fixed_noise),
-                    ema_generator=ema_generator,
-                    meta=meta,
-                )
-        bar.close()
-        return history
+                run.history[key].append(metrics[key])
+            run.step = step + 1
+            for callback in callbacks:
+                callback.on_train_batch_end(step, dict(metrics))
+            if run.step % per_epoch == 0 or run.step == steps:
+                logs = {k: float(np.mean(v[epoch * per_epoch :])) for k, v in run.history.items()}
+                for callback in callbacks:
+                    callback.on_epoch_end(epoch, logs)
+            if run.stop_training:
+                break
+    finally:
+        for callback in callbacks:
+            callback.on_train_end()
+    return run.history
 
 
 def epoch_logger(every=10, epochs=None):
@@ -660,7 +435,7 @@ def load_or_train_generator(path, x_train, steps=4001, seed=0):
     generator = models.build_generator(latent_dim=100, image_shape=tuple(x_train.shape[1:]))
     discriminator = models.build_discriminator(input_shape=tuple(x_train.shape[1:]))
     gan = models.build_gan(generator, discriminator)
-    train_gan(generator, discriminator, gan, x_train, steps=steps, seed=seed, progress=False)
+    train_gan(generator, discriminator, gan, x_train, steps=steps, seed=seed)
     path.parent.mkdir(parents=True, exist_ok=True)
     generator.save(path)
     return generator

@@ -9,7 +9,7 @@ import keras
 import numpy as np
 import pytest
 
-from gan_course import gan_model, models, training
+from gan_course import gan_model, models, recipes, training
 
 
 def _images(n=64, seed=0):
@@ -112,7 +112,7 @@ def test_sample_grid_and_moving_average_callbacks(tmp_path):
 
 
 def test_build_fit_recipe_is_the_same_recipe_as_the_textbook_loop():
-    gan, kwargs = gan_model.build_fit_recipe("best", steps=10)
+    gan, kwargs = recipes.build_fit_recipe("best", steps=10)
     assert kwargs["batch_size"] == 32 and kwargs["steps"] == 10
     assert gan.real_label == 0.9
     assert isinstance(kwargs["callbacks"][0], gan_model.MovingAverage)
@@ -238,27 +238,29 @@ def test_under_a_strategy_train_on_batch_gives_every_replica_the_whole_batch():
 
 
 def test_the_textbook_loop_and_fit_reach_the_same_quality_on_the_same_budget():
-    """The same recipe, data, seed and number of steps, trained both ways and measured with the
-    course's metric: neither engine is better (notebook 10 does this at 2,000 steps)."""
+    """The same recipe, data and number of steps, trained both ways with two seeds each and
+    measured with the course's metric: neither engine is better than the seeds' spread
+    (notebook 10 does this at 2,000 steps)."""
     from gan_course import data, metrics
-    from gan_course.train_dcgan import build_recipe
+    from gan_course.recipes import build_recipe
 
     (x_train, _), _ = data.load_mnist()
     x_train = data.scale_images(x_train[:1024])
     steps, z = 320, np.random.default_rng(2).normal(size=(200, 100)).astype("float32")
-    keras.utils.set_random_seed(0)
-    generator, discriminator, gan, kwargs = build_recipe("textbook", steps=steps)
-    training.train_gan(generator, discriminator, gan, x_train, **kwargs, progress=False)
-    keras.utils.set_random_seed(0)
-    fit_gan, fit_kwargs = gan_model.build_fit_recipe("textbook", steps=steps)
-    gan_model.fit_gan(fit_gan, x_train, **fit_kwargs)
-    loop, fit = (
-        metrics.evaluate_samples(np.asarray(g(z, training=False)), value_range=(-1, 1))
-        for g in (generator, fit_gan.generator)
-    )
-    ratio = fit.distance_over_floor / loop.distance_over_floor
-    assert 1 / 1.35 < ratio < 1.35, (loop.distance_over_floor, fit.distance_over_floor)
-    assert abs(fit.confident_share - loop.confident_share) < 0.15
+    loop, fit, confident = [], [], {"loop": [], "fit": []}
+    for seed in (0, 1):
+        keras.utils.set_random_seed(seed)
+        generator, discriminator, gan, kwargs = build_recipe("textbook", steps=steps)
+        training.train_gan(generator, discriminator, gan, x_train, **kwargs, seed=seed)
+        keras.utils.set_random_seed(seed)
+        fit_gan, fit_kwargs = recipes.build_fit_recipe("textbook", steps=steps, seed=seed)
+        gan_model.fit_gan(fit_gan, x_train, **fit_kwargs, seed=seed)
+        for name, scores, g in (("loop", loop, generator), ("fit", fit, fit_gan.generator)):
+            report = metrics.evaluate_samples(np.asarray(g(z, training=False)), (-1, 1))
+            scores.append(report.distance_over_floor)
+            confident[name].append(report.confident_share)
+    assert metrics.same_quality(loop, fit), (loop, fit)
+    assert abs(np.mean(confident["fit"]) - np.mean(confident["loop"])) < 0.15, confident
 
 
 class _LeakyGAN(gan_model.GAN):

@@ -124,3 +124,16 @@ def test_within_class_collapse_shows_in_recall_not_in_the_classes():
 def test_evaluate_samples_refuses_what_it_cannot_measure(images, value_range, message):
     with pytest.raises(ValueError, match=message):
         metrics.evaluate_samples(images, value_range=value_range)
+
+
+def test_same_quality_needs_seeds_and_rejects_a_clearly_different_recipe():
+    from gan_course.metrics import same_quality
+
+    assert same_quality([7.3, 9.8], [8.1, 11.5])  # overlapping seed ranges
+    assert same_quality([7.0, 7.2], [7.9, 8.1])  # within the 10% slack
+    assert not same_quality([6.5, 7.0], [13.0, 15.5])  # every seed of one is twice as far
+    assert not same_quality([1.5, 1.6], [6.1, 7.4])  # the best recipe against the textbook's
+    with pytest.raises(ValueError, match="at least two seeds"):
+        same_quality([7.3], [11.5])  # one seed is not "the same"
+    with pytest.raises(ValueError, match="NaN"):
+        same_quality([7.3, np.nan], [8.0, 9.0])

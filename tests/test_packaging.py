@@ -57,7 +57,13 @@ def test_the_wheel_installs_the_package_with_its_data_files(tmp_path):
         "gan_course/data_files/mnist_classifier.weights.h5",
         "gan_course/data_files/diagrams/vae.svg",
         "gan_course/training.py",
+        "gan_course/callbacks.py",
+        "gan_course/checkpoints.py",
+        "gan_course/recipes.py",
         "gan_course/train_dcgan.py",
+        "gan_course/checks/__init__.py",
+        "gan_course/checks/_common.py",
+        "gan_course/checks/networks.py",
     ):
         assert expected in names
 

@@ -7,7 +7,7 @@ import imageio.v2 as imageio
 import numpy as np
 import pytest
 
-from gan_course import train_dcgan
+from gan_course import recipes, train_dcgan
 
 
 def test_main_job_writes_pictures_and_resumes(tmp_path, capsys):
@@ -24,7 +24,7 @@ def test_main_job_writes_pictures_and_resumes(tmp_path, capsys):
 
 def test_the_recipes_build_what_they_say():
     g, d, gan, kwargs = train_dcgan.build_recipe("textbook")
-    assert kwargs == {"steps": 4001, "batch_size": 32, "real_label": 1.0}
+    assert kwargs == {"steps": 4001, "batch_size": 32, "real_label": 1.0, "callbacks": []}
     assert "MixtureLatent" not in [type(layer).__name__ for layer in g.layers]
     assert np.isclose(float(d.optimizer.learning_rate), 0.001) and d.optimizer.beta_1 == 0.9
     best = train_dcgan.RECIPES["best"]
@@ -36,8 +36,9 @@ def test_the_recipes_build_what_they_say():
     dropout = [layer.rate for layer in d.layers if layer.__class__.__name__ == "Dropout"]
     assert dropout == ([best["d_dropout"]] * 2 if best["d_dropout"] else [])
     if best["ema_decay"]:
-        assert kwargs["ema_generator"].count_params() == g.count_params()
-    for generator in (g, kwargs.get("ema_generator", g)):
+        averaged = recipes.final_generator(g, kwargs["callbacks"])
+        assert averaged is not g and averaged.count_params() == g.count_params()
+    for generator in (g, recipes.final_generator(g, kwargs["callbacks"])):
         mixture = generator.layers[0]
         assert type(mixture).__name__ == "MixtureLatent"
         assert (mixture.components, mixture.scale) == (
@@ -56,7 +57,7 @@ def test_the_best_recipes_learning_rates_fall_linearly_to_zero_over_the_run():
     assert np.isclose(float(d.optimizer.learning_rate), best["d_learning_rate"])
     assert np.isclose(float(gan.optimizer.learning_rate), best["g_learning_rate"])
     (x, _), _ = data.load_mnist()
-    training.train_gan(g, d, gan, data.scale_images(x[:64]), **kwargs, progress=False)
+    training.train_gan(g, d, gan, data.scale_images(x[:64]), **kwargs)
     # 4 steps: halfway after 2 (4 of D's 8 updates), 0 at the end.
     assert int(d.optimizer.iterations) == 8 and int(gan.optimizer.iterations) == 4
     assert float(d.optimizer.learning_rate) == 0.0 == float(gan.optimizer.learning_rate)

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 import pytest
 
-from gan_course import models, training
+from gan_course import callbacks, checkpoints, models, training
 
 BATCH = 16
 
@@ -65,7 +65,7 @@ def test_train_gan_refuses_a_discriminator_traced_while_frozen(textbook_models, 
     with pytest.warns(UserWarning):
         discriminator.train_on_batch(x_train[:BATCH], np.ones((BATCH, 1)))  # traced frozen
     with pytest.raises(RuntimeError, match="did not learn in its own step"):
-        training.train_gan(generator, discriminator, gan, x_train, steps=2, progress=False)
+        training.train_gan(generator, discriminator, gan, x_train, steps=2)
 
 
 @pytest.mark.parametrize(
@@ -81,7 +81,7 @@ def test_train_gan_refuses_a_discriminator_traced_while_frozen(textbook_models, 
 def test_train_gan_refuses_wrongly_scaled_images(textbook_models, x_train, bad, message):
     generator, discriminator, gan = textbook_models
     with pytest.raises(ValueError, match=message):
-        training.train_gan(generator, discriminator, gan, bad(x_train), steps=1, progress=False)
+        training.train_gan(generator, discriminator, gan, bad(x_train), steps=1)
 
 
 def test_train_gan_records_history_and_saves_fixed_noise_grids(textbook_models, x_train, tmp_path):
@@ -93,9 +93,7 @@ def test_train_gan_records_history_and_saves_fixed_noise_grids(textbook_models, 
         x_train,
         steps=7,
         batch_size=8,
-        sample_every=3,
-        sample_dir=tmp_path,
-        progress=False,
+        callbacks=[callbacks.SampleGrid(np.zeros((4, 100)), 3, tmp_path, per="step")],
     )
     assert set(history) == {"d_loss", "g_loss", "d_acc_real", "d_acc_fake"}
     assert all(len(values) == 7 for values in history.values())
@@ -123,7 +121,6 @@ def test_train_gan_is_reproducible(x_train):
                 steps=4,
                 batch_size=8,
                 seed=3,
-                progress=False,
             )
         )
     np.testing.assert_allclose(histories[0]["g_loss"], histories[1]["g_loss"], rtol=1e-5)
@@ -132,7 +129,7 @@ def test_train_gan_is_reproducible(x_train):
 @pytest.mark.parametrize("steps", [0, -1, 2.5])
 def test_train_gan_refuses_nonsense_steps(textbook_models, x_train, steps):
     with pytest.raises(ValueError, match="steps must be a positive whole number"):
-        training.train_gan(*textbook_models, x_train, steps=steps, progress=False)
+        training.train_gan(*textbook_models, x_train, steps=steps)
 
 
 def _fresh_models():
@@ -150,9 +147,7 @@ def test_checkpoint_resume_continues_the_same_run(x_train, tmp_path, capsys):
         x_train,
         steps=8,
         batch_size=8,
-        sample_every=4,
-        checkpoint_dir=tmp_path / "a",
-        progress=False,
+        callbacks=[checkpoints.Checkpoint(tmp_path / "a", every=4)],
     )
 
     first = _fresh_models()
@@ -161,9 +156,7 @@ def test_checkpoint_resume_continues_the_same_run(x_train, tmp_path, capsys):
         x_train,
         steps=4,
         batch_size=8,
-        sample_every=4,
-        checkpoint_dir=tmp_path / "b",
-        progress=False,
+        callbacks=[checkpoints.Checkpoint(tmp_path / "b", every=4)],
     )
     resumed_models = _fresh_models()  # a new runtime: new models, weights from the checkpoint
     resumed = training.train_gan(
@@ -171,9 +164,7 @@ def test_checkpoint_resume_continues_the_same_run(x_train, tmp_path, capsys):
         x_train,
         steps=8,
         batch_size=8,
-        sample_every=4,
-        checkpoint_dir=tmp_path / "b",
-        progress=True,
+        callbacks=[checkpoints.Checkpoint(tmp_path / "b", every=4)],
     )
     assert "Resuming from the checkpoint" in capsys.readouterr().out
     assert len(resumed["g_loss"]) == 8
@@ -194,9 +185,7 @@ def test_a_checkpoint_beyond_the_requested_steps_is_refused(x_train, tmp_path):
         x_train,
         steps=4,
         batch_size=8,
-        sample_every=4,
-        checkpoint_dir=tmp_path,
-        progress=False,
+        callbacks=[checkpoints.Checkpoint(tmp_path, every=4)],
     )
     with pytest.raises(ValueError, match="beyond steps=2"):
         training.train_gan(
@@ -204,8 +193,7 @@ def test_a_checkpoint_beyond_the_requested_steps_is_refused(x_train, tmp_path):
             x_train,
             steps=2,
             batch_size=8,
-            checkpoint_dir=tmp_path,
-            progress=False,
+            callbacks=[checkpoints.Checkpoint(tmp_path)],
         )
 
 
@@ -221,7 +209,7 @@ def test_k_discriminator_steps_per_generator_step(x_train):
     """With d_steps=3 the discriminator's optimizer steps 3 times per generator step."""
     generator, discriminator, gan = _fresh_models()
     history = training.train_gan(
-        generator, discriminator, gan, x_train, steps=2, batch_size=8, d_steps=3, progress=False
+        generator, discriminator, gan, x_train, steps=2, batch_size=8, d_steps=3
     )
     assert len(history["d_loss"]) == 2
     assert int(discriminator.optimizer.iterations) == 2 * 3 * 2  # 2 train_on_batch per D step
@@ -306,9 +294,7 @@ def test_lsgan_trains_through_the_textbook_loop(x_train):
     generator = models.build_generator()
     discriminator = models.build_discriminator(loss="mse")
     gan = models.build_gan(generator, discriminator)
-    history = training.train_gan(
-        generator, discriminator, gan, x_train, steps=3, batch_size=8, progress=False
-    )
+    history = training.train_gan(generator, discriminator, gan, x_train, steps=3, batch_size=8)
     assert all(np.isfinite(history["d_loss"])) and all(np.isfinite(history["g_loss"]))
 
 
@@ -369,8 +355,8 @@ def test_ema_generator_follows_the_average_of_the_generator(x_train):
     ema = models.build_generator()
     start = weights(generator)
     training.train_gan(
-        generator, discriminator, gan, x_train, steps=1, batch_size=8, progress=False,
-        ema_generator=ema, ema_decay=0.25,
+        generator, discriminator, gan, x_train, steps=1, batch_size=8,
+        callbacks=[callbacks.MovingAverage(ema, 0.25)],
     )  # fmt: skip
     for w0, w1, averaged in zip(start, weights(generator), ema.weights):
         np.testing.assert_allclose(np.array(averaged), 0.25 * w0 + 0.75 * w1, rtol=1e-5, atol=1e-6)
@@ -383,8 +369,8 @@ def test_ema_generator_is_checkpointed(x_train, tmp_path):
         g, d = models.build_generator(), models.build_discriminator()
         gan, ema = models.build_gan(g, d), models.build_generator()
         training.train_gan(
-            g, d, gan, x_train, steps=steps, batch_size=8, sample_every=2,
-            checkpoint_dir=folder, ema_generator=ema, progress=False,
+            g, d, gan, x_train, steps=steps, batch_size=8,
+            callbacks=[callbacks.MovingAverage(ema), checkpoints.Checkpoint(folder, every=2)],
         )  # fmt: skip
         return ema
 
@@ -399,8 +385,8 @@ def test_ema_generator_must_match_the_generator(textbook_models, x_train):
     generator, discriminator, gan = textbook_models
     with pytest.raises(ValueError, match="built exactly like the generator"):
         training.train_gan(
-            generator, discriminator, gan, x_train, steps=1, progress=False,
-            ema_generator=models.build_generator(latent_dim=10),
+            generator, discriminator, gan, x_train, steps=1,
+            callbacks=[callbacks.MovingAverage(models.build_generator(latent_dim=10))],
         )  # fmt: skip
 
 
@@ -468,7 +454,6 @@ def test_the_freeze_holds_with_fakes_made_in_training_mode(textbook_models, x_tr
         x_train,
         steps=2,
         batch_size=8,
-        progress=False,
         fakes_mode="training",
     )
     assert len(history["d_loss"]) == 2 and np.isfinite(history["g_loss"]).all()
@@ -478,12 +463,14 @@ def test_progress_prints_one_line_per_log_step_and_no_bar_when_switched_off(
     textbook_models, x_train, capsys, monkeypatch
 ):
     monkeypatch.setenv("GAN_COURSE_PROGRESS", "0")
-    training.train_gan(*textbook_models, x_train, steps=5, batch_size=8, log_every=2)
+    training.train_gan(
+        *textbook_models, x_train, steps=5, batch_size=8, callbacks=[callbacks.TrainingLog(2)]
+    )
     out, err = capsys.readouterr()
     assert [line.split()[1] for line in out.splitlines()] == ["0", "2", "4"]
     assert err == "", "no progress bar on stderr"
-    with pytest.raises(ValueError, match="log_every"):
-        training.train_gan(*textbook_models, x_train, steps=1, log_every=0)
+    with pytest.raises(ValueError, match="every must be a positive whole number"):
+        training.train_gan(*textbook_models, x_train, steps=1, callbacks=[callbacks.TrainingLog(0)])
 
 
 def test_epoch_logger_prints_every_few_epochs(capsys):
@@ -505,13 +492,13 @@ def test_on_sample_sees_the_generator_every_sample_step(textbook_models, x_train
         x_train,
         steps=5,
         batch_size=8,
-        sample_every=2,
-        progress=False,
-        on_sample=lambda step, g: seen.append((step, g is generator)),
+        callbacks=[
+            callbacks.MeasureSamples(lambda step, g: seen.append((step, g is generator)), 2)
+        ],
     )
     assert seen == [(0, True), (2, True), (4, True)]
-    with pytest.raises(TypeError, match="on_sample must be a function"):
-        training.train_gan(generator, discriminator, gan, x_train, steps=1, on_sample=3)
+    with pytest.raises(TypeError, match="measure must be a function"):
+        callbacks.MeasureSamples(3)
 
 
 def test_a_diverging_run_stops_and_keeps_the_last_good_checkpoint(x_train, tmp_path, monkeypatch):
@@ -519,7 +506,7 @@ def test_a_diverging_run_stops_and_keeps_the_last_good_checkpoint(x_train, tmp_p
     generator, discriminator = models.build_generator(), models.build_discriminator()
     gan = models.build_gan(generator, discriminator)
     folder = tmp_path / "checkpoint"
-    run = dict(batch_size=8, sample_every=2, checkpoint_dir=folder, progress=False)
+    run = dict(batch_size=8, callbacks=[checkpoints.Checkpoint(folder, every=2)])
     training.train_gan(generator, discriminator, gan, x_train, steps=2, **run)
     saved = (folder / "latest" / "variables.npz").read_bytes()
     step = training.generator_step  # the real step, whose loss then turns NaN (as with lr 1e6)
@@ -540,8 +527,8 @@ def test_images_with_nan_are_refused_by_the_picture_helpers(tmp_path):
         viz.save_image_grid(bad, tmp_path / "grid.png", value_range=(-1, 1))
 
 
-def _two_step_run(x_train, folder, **kwargs):
-    settings = dict(batch_size=8, sample_every=2, checkpoint_dir=folder, progress=False)
+def _two_step_run(x_train, folder, meta=None, **kwargs):
+    settings = dict(batch_size=8, callbacks=[checkpoints.Checkpoint(folder, every=2, meta=meta)])
     training.train_gan(*_fresh_models(), x_train, steps=2, **{**settings, **kwargs})
 
 
@@ -578,11 +565,11 @@ def test_an_unreadable_checkpoint_is_one_clear_error_never_a_fresh_start(x_train
 
 def test_resuming_with_other_settings_is_refused(x_train, tmp_path):
     folder = tmp_path / "checkpoint"
-    _two_step_run(x_train, folder, checkpoint_meta={"dataset": "mnist"})
+    _two_step_run(x_train, folder, meta={"dataset": "mnist"})
     with pytest.raises(training.CheckpointError, match="dataset: checkpoint 'mnist', now 'fashion"):
-        _two_step_run(x_train, folder, checkpoint_meta={"dataset": "fashion_mnist"})
+        _two_step_run(x_train, folder, meta={"dataset": "fashion_mnist"})
     with pytest.raises(training.CheckpointError, match="batch_size: checkpoint 8, now 4"):
-        _two_step_run(x_train, folder, checkpoint_meta={"dataset": "mnist"}, batch_size=4)
+        _two_step_run(x_train, folder, meta={"dataset": "mnist"}, batch_size=4)
 
 
 def test_a_second_run_on_a_checkpoint_folder_in_use_stops_at_once(x_train, tmp_path):
