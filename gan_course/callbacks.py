@@ -120,10 +120,21 @@ class MeasureSamples(_EveryN):
         self.results.append((count, self.measure(count, shown)))
 
 
+def update_ema(ema_generator, generator, decay=0.999):
+    """Move each weight of ema_generator a step towards the generator's: w <- d*w + (1-d)*g.
+
+    The exponential moving average of the generator's weights over the last ~1/(1-decay)
+    steps smooths out the back-and-forth of the game; its samples are usually cleaner than
+    the generator's own at the same step. BatchNorm's statistics are averaged too.
+    """
+    for averaged, current in zip(ema_generator.weights, generator.weights):
+        averaged.assign(decay * averaged + (1.0 - decay) * current)
+
+
 class MovingAverage(keras.callbacks.Callback):
     """Keep `ema_generator` at the exponential moving average of the generator's weights.
 
-    After every step: w <- decay * w + (1 - decay) * g (training.update_ema; the best recipe's
+    After every step: w <- decay * w + (1 - decay) * g (update_ema; the best recipe's
     decay is 0.999). A fresh run starts the average as a copy of the generator; a run resumed
     from a checkpoint that holds the average keeps it. It runs between steps, outside the
     compiled step, so it works on several devices.
@@ -147,8 +158,7 @@ class MovingAverage(keras.callbacks.Callback):
                 ema.assign(w)
 
     def on_train_batch_end(self, batch, logs=None):
-        for ema, w in zip(self.ema_generator.weights, self.model.generator.weights):
-            ema.assign(self.decay * ema + (1.0 - self.decay) * w)
+        update_ema(self.ema_generator, self.model.generator, self.decay)
 
     def on_train_end(self, logs=None):
         self.restored = False

@@ -19,7 +19,7 @@ import numpy as np
 from tqdm.std import tqdm
 
 from gan_course import env_flag
-from gan_course.callbacks import TextbookGAN
+from gan_course.callbacks import TextbookGAN, update_ema  # noqa: F401 (update_ema: importable here)
 from gan_course.checkpoints import (  # noqa: F401 (the checkpoint API, importable from here too)
     Checkpoint,
     CheckpointError,
@@ -190,17 +190,6 @@ def _checked_step(
             "unchanged). Is generator.trainable False? " + _REBUILD
         )
     return {**d_metrics, **g_metrics}
-
-
-def update_ema(ema_generator, generator, decay=0.999):
-    """Move each weight of ema_generator a step towards the generator's: w <- d*w + (1-d)*g.
-
-    The exponential moving average of the generator's weights over the last ~1/(1-decay)
-    steps smooths out the back-and-forth of the game; its samples are usually cleaner than
-    the generator's own at the same step. BatchNorm's statistics are averaged too.
-    """
-    for averaged, current in zip(ema_generator.weights, generator.weights):
-        averaged.assign(decay * averaged + (1.0 - decay) * current)
 
 
 def sample_best(generator, discriminator, n, keep=0.5, seed=0, batch_size=250):
