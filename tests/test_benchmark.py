@@ -80,8 +80,26 @@ def test_judge_recipes_prints_one_row_per_run(capsys):
         ["--recipe", "textbook", "--steps", "2", "--fakes-mode", "inference", "training"]
     )
     rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| textbook")]
-    assert [row.split("|")[2].strip() for row in rows] == ["inference", "training"]
-    assert all(len(row.split("|")) == 13 for row in rows), "11 columns each"
+    assert [row.split("|")[3].strip() for row in rows] == ["inference", "training"]
+    assert [row.split("|")[2].strip() for row in rows] == ["float32", "float32"]
+    assert all(len(row.split("|")) == 14 for row in rows), "12 columns each"
+
+
+def test_judge_recipes_trains_in_each_precision_and_restores_float32(capsys):
+    import judge_recipes
+    import keras
+
+    judge_recipes.main(
+        ["--recipe", "textbook", "--steps", "2", "--precision", "float32", "mixed_bfloat16"]
+    )
+    out = capsys.readouterr().out
+    assert "precision 'auto' would choose:" in out
+    rows = [line.split("|") for line in out.splitlines() if line.startswith("| textbook")]
+    assert [row[2].strip() for row in rows] == ["float32", "mixed_bfloat16"]
+    for row in rows:  # scored in float32 either way: real numbers, not NaN
+        assert float(row[7]) > 0  # the distance over the floor
+        assert 0.0 <= float(row[8].strip().rstrip("%")) <= 100.0  # the confident share
+    assert keras.config.dtype_policy().name == "float32", "the global policy is put back"
 
 
 def test_vae_codes_prints_one_row_per_setting_with_accuracies(capsys):
