@@ -65,6 +65,8 @@ def judge(recipe, steps, fakes_mode, seed, precision="float32"):
 
 
 def main(argv=None):
+    from gan_course.precision import CHOICES, choose_precision
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--recipe", nargs="+", default=["textbook", "best"])
     parser.add_argument("--steps", type=int, default=None, help="default: each recipe's own")
@@ -72,15 +74,8 @@ def main(argv=None):
         "--fakes-mode", nargs="+", default=["inference"], choices=["inference", "training"]
     )
     parser.add_argument("--seed", nargs="+", type=int, default=[0])
-    parser.add_argument(
-        "--precision",
-        nargs="+",
-        default=["float32"],
-        choices=["auto", "float32", "mixed_bfloat16", "mixed_float16"],
-    )
+    parser.add_argument("--precision", nargs="+", default=["float32"], choices=CHOICES)
     args = parser.parse_args(argv)
-    from gan_course.precision import choose_precision
-
     policy, reason = choose_precision()
     print(f"precision 'auto' would choose: {policy} ({reason})")
     print(
