@@ -95,3 +95,19 @@ def monotonic(values, increasing=True, fmt="+.3f"):
     steps = np.diff(values)
     holds = bool(np.all(steps > 0) if increasing else np.all(steps < 0))
     return holds, " -> ".join(f"{v:{fmt}}" for v in values)
+
+
+def trend(values):
+    """How much a curve rises (+) or falls (-) from its first point to its last, robustly.
+
+    The median of the slopes between every two points (the Theil-Sen line), times the span.
+    Noise around a level has a trend near 0; a steady fall of 0.4 has a trend of -0.4 whatever
+    the ups and downs on the way; and a short drop followed by a flat curve (a step, not a
+    drift) has a trend near 0, where a least-squares line would tilt. Use it for "drifts down"
+    claims: a band (max - min) says how noisy a curve is, not where it is heading.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 1 or values.size < 2 or not np.all(np.isfinite(values)):
+        raise ValueError(f"trend needs a 1-D sequence of 2 or more finite numbers, got {values!r}.")
+    i, j = np.triu_indices(values.size, k=1)
+    return float(np.median((values[j] - values[i]) / (j - i)) * (values.size - 1))

@@ -78,3 +78,23 @@ def test_monotonic_and_thresholds():
     assert claims.at_most(0.5, 0.6)[0] and not claims.at_most(0.7, 0.6)[0]
     with pytest.raises(ValueError):
         claims.monotonic([1.0])
+
+
+def test_trend_sees_a_slow_drift_and_not_noise():
+    rng = np.random.default_rng(0)
+    # "drifts slowly down": 125 epochs falling by 0.4 under noise as large as the whole fall
+    drifting = 1.5 - np.linspace(0, 0.4, 125) + rng.normal(0, 0.2, 125)
+    assert claims.trend(drifting) == pytest.approx(-0.4, abs=0.1)
+    # counterfeits the sentence rules out: flat noisy curves, one that rises, and a step (a
+    # short drop, then flat), which a least-squares line would call a drift down
+    for seed in range(20):
+        flat = 1.5 + np.random.default_rng(seed).normal(0, 0.2, 125)
+        assert abs(claims.trend(flat)) < 0.15, seed
+    assert claims.trend(np.linspace(1.0, 1.3, 50)) == pytest.approx(0.3)
+    step = np.r_[np.full(5, 2.0), np.full(120, 1.0)] + rng.normal(0, 0.05, 125)
+    assert np.polyfit(np.arange(125), step, 1)[0] * 124 < -0.2  # least squares is fooled
+    assert abs(claims.trend(step)) < 0.05
+    with pytest.raises(ValueError, match="2 or more finite"):
+        claims.trend([1.0])
+    with pytest.raises(ValueError, match="2 or more finite"):
+        claims.trend([1.0, np.nan])
