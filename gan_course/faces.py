@@ -12,6 +12,8 @@ import keras
 import numpy as np
 from keras import layers
 
+from gan_course import data
+
 
 def split_by_person(images, people, held_out=1):
     """Hold out the last `held_out` pictures of every person: returns
@@ -112,3 +114,77 @@ def sharpness(images):
         - 4 * images[:, 1:-1, 1:-1]
     )
     return np.abs(lap).mean(axis=(1, 2))
+
+
+# --- Ghosts: does a face look like one photograph, or like two laid over each other? ----------
+#
+# Sharpness alone cannot tell: two faces averaged keep their edges, and noise adds "detail".
+# The realism judge is trained on the training photos against exactly those counterfeits, made
+# from the same photos, and is then asked about faces it never saw.
+
+GHOSTS = ("average", "double", "noise")
+
+
+def ghost_counterfeits(images, kind, seed=0):
+    """Counterfeit faces made from real ones (N, H, W, 1) in [-1, 1]:
+
+    "average": the pixel average of each face and another face of the set (weights 0.35-0.65),
+    a ghost of two people; "double": a face averaged with itself shifted by 2-4 pixels, a double
+    exposure; "noise": the face plus Gaussian noise of spread 0.1-0.3, clipped to [-1, 1].
+    """
+    if kind not in GHOSTS:
+        raise ValueError(f"kind must be one of {GHOSTS}, got {kind!r}.")
+    images = np.asarray(images, np.float32)
+    if images.ndim != 4 or len(images) < 2:
+        raise ValueError(f"images must be at least two faces (N, H, W, C), got {images.shape}.")
+    rng = np.random.default_rng(seed)
+    n = len(images)
+    each = lambda low, high: rng.uniform(low, high, (n, 1, 1, 1)).astype(np.float32)  # noqa: E731
+    if kind == "average":
+        others = images[(np.arange(n) + rng.integers(1, n, n)) % n]  # never the face itself
+        weight = each(0.35, 0.65)
+        return weight * images + (1 - weight) * others
+    if kind == "double":
+        shifted = np.stack(
+            [
+                np.roll(x, tuple(rng.choice([-1, 1], 2) * rng.integers(2, 5, 2)), (0, 1))
+                for x in images
+            ]
+        )
+        return 0.5 * images + 0.5 * shifted
+    noise = rng.normal(size=images.shape).astype(np.float32) * each(0.1, 0.3)
+    return np.clip(images + noise, -1.0, 1.0)
+
+
+def build_realism_judge(input_shape=(32, 32, 1)):
+    """A small CNN: P(the face is one real photograph), (N, 1). Trained by train_realism_judge."""
+    conv = lambda f: layers.Conv2D(f, 3, strides=2, padding="same", activation="relu")  # noqa: E731
+    return keras.Sequential(
+        [keras.Input(input_shape), conv(32), conv(64), conv(128), layers.Flatten()]
+        + [layers.Dropout(0.3), layers.Dense(1, activation="sigmoid", dtype="float32")],
+        name="realism_judge",
+    )
+
+
+def train_realism_judge(training_faces, epochs=15, seed=0):
+    """Train build_realism_judge: the training faces (1) against their ghost_counterfeits of
+    every kind (0), the classes weighted equally; returns it. Judge with realism_score, on faces
+    it did not train on (held-out photos, a generator's samples)."""
+    faces = np.asarray(training_faces, np.float32)
+    data.check_gan_images(faces, name="training_faces")
+    keras.utils.set_random_seed(seed)
+    fakes = [ghost_counterfeits(faces, kind, seed + i) for i, kind in enumerate(GHOSTS)]
+    x = np.concatenate([faces, *fakes])
+    y = np.r_[np.ones(len(faces)), np.zeros(len(x) - len(faces))].astype(np.float32)
+    weights = np.where(y == 1, len(GHOSTS), 1.0).astype(np.float32)
+    judge = build_realism_judge(faces.shape[1:])
+    judge.compile("adam", "binary_crossentropy")
+    judge.fit(x, y, sample_weight=weights, epochs=epochs, batch_size=32, shuffle=True, verbose=0)
+    return judge
+
+
+def realism_score(judge, images):
+    """The realism judge's P(one real photograph) per face, (N,); >= 0.5 passes."""
+    images = np.asarray(images, np.float32)
+    data.check_gan_images(images, name="images")
+    return np.asarray(judge.predict(images, batch_size=256, verbose=0), np.float32).reshape(-1)

@@ -2,7 +2,7 @@ import keras
 import numpy as np
 import pytest
 
-from gan_course import data, faces
+from gan_course import copies, data, faces
 
 
 def test_split_by_person_keeps_everyone_on_both_sides():
@@ -70,3 +70,69 @@ def test_person_classifier_learns_the_orl_people():
     assert accuracy >= 0.8  # chance is 1/40
     features = keras.Model(model.inputs, model.get_layer("features").output)
     assert features.predict(held[:2], verbose=0).shape == (2, 128)
+
+
+@pytest.fixture(scope="module")
+def orl_split():
+    pictures, people = data.load_faces(size=32)
+    (train, train_people), (held, _) = faces.split_by_person(
+        data.scale_images(pictures), people, held_out=1
+    )
+    return faces.add_mirror_images(train, train_people)[0], held
+
+
+@pytest.fixture(scope="module")
+def realism_judge(orl_split):
+    return faces.train_realism_judge(orl_split[0], seed=0)
+
+
+def test_realism_judge_passes_new_photos_and_rejects_ghosts(orl_split, realism_judge):
+    # Proves itself on faces it never saw: held-out photos pass, ghosts made from them fail
+    _, held = orl_split
+    passes = lambda x: (faces.realism_score(realism_judge, x) >= 0.5).mean()  # noqa: E731
+    assert passes(held) >= 0.85
+    for kind in faces.GHOSTS:
+        assert passes(faces.ghost_counterfeits(held, kind, seed=7)) <= 0.15, kind
+    assert passes(copies.blur(held[..., 0], 1.0)[..., None]) <= 0.15  # a soft face is no photo
+
+
+def test_sharpness_alone_cannot_see_a_ghost(orl_split):
+    # Why the judge exists: two faces averaged, or a face plus noise, keep a real photo's detail
+    _, held = orl_split
+    real = np.median(faces.sharpness(held))
+    assert np.median(faces.sharpness(faces.ghost_counterfeits(held, "noise", seed=7))) > real
+    assert (
+        np.median(faces.sharpness(faces.ghost_counterfeits(held, "average", seed=7))) > 0.6 * real
+    )
+
+
+def test_copies_of_training_faces_are_flagged_and_new_photos_are_not(orl_split):
+    train, held = orl_split
+    originals = train[:30]
+    shift = lambda x, dy, dx: np.roll(x, (dy, dx), axis=(1, 2))  # noqa: E731
+    counterfeits = {
+        "blurred": copies.blur(originals[..., 0], 1.2),
+        "shifted by 2 px": shift(originals, 2, -1),
+        "other contrast": 0.6 * originals + 0.1,
+        "blurred, shifted, faded": 0.7 * copies.blur(shift(originals, 1, 1)[..., 0], 1.0),
+    }
+    for name, fakes in counterfeits.items():
+        report = copies.find_copies(fakes, train, held)
+        assert report.copies == len(fakes), (name, report.similarity.min(), report.threshold)
+    # a new photo of a known person is no copy: calibrate on 30 held-out photos, judge 10 others
+    assert copies.find_copies(held[30:], train, held[:30]).copies <= 1
+    ghosts = faces.ghost_counterfeits(held, "average", seed=3)
+    assert copies.find_copies(ghosts, train, held).copies <= 4  # a ghost is no copy either
+
+
+def test_ghost_counterfeits_refuse_bad_input(orl_split):
+    _, held = orl_split
+    with pytest.raises(ValueError, match="kind must be one of"):
+        faces.ghost_counterfeits(held, "blur")
+    with pytest.raises(ValueError, match="at least two faces"):
+        faces.ghost_counterfeits(held[:1], "average")
+    np.testing.assert_array_equal(
+        faces.ghost_counterfeits(held, "double", 1), faces.ghost_counterfeits(held, "double", 1)
+    )
+    with pytest.raises(ValueError, match="must lie in"):
+        faces.realism_score(None, held * 127.5 + 127.5)
