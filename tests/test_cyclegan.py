@@ -51,7 +51,7 @@ def test_networks_keep_the_image_shape_and_score_patches():
     d = cyclegan.build_cyclegan_discriminator()
     out = np.asarray(g(_images(2)))
     assert out.shape == (2, 28, 28, 1) and np.abs(out).max() <= 1
-    assert np.asarray(d(out)).shape == (2, 7, 7, 1)
+    assert np.asarray(d(out)).shape == (2, 14, 14, 1)
     with pytest.raises(ValueError, match="divisible by 4"):
         cyclegan.build_cyclegan_generator((30, 30, 1))
 
@@ -157,3 +157,65 @@ def test_shape_overlap_is_one_for_the_same_outline_and_lower_for_another():
         cyclegan.shape_overlap(a, a[:1])
     with pytest.raises(ValueError, match="positive whole number"):
         cyclegan.fit_cyclegan(None, a, a, 0)
+
+
+def test_each_patch_score_sees_a_12_pixel_patch_not_the_whole_animal():
+    # The docstring's and the chapter's "12x12 patch", checked against the network itself: the
+    # input pixels that move one score are those with a large gradient (instance normalization
+    # lets every pixel move it a little, through the image's mean and spread)
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(0)
+    d = cyclegan.build_cyclegan_discriminator()
+    assert cyclegan.receptive_field(d) == 12
+    x = tf.constant(_images(1))
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        score = d(x, training=False)[0, 7, 7, 0]
+    gradient = np.abs(np.asarray(tape.gradient(score, x))[0, ..., 0])
+    seen = np.argwhere(gradient > 0.05 * gradient.max())
+    (top, left), (bottom, right) = seen.min(axis=0), seen.max(axis=0) + 1
+    assert (bottom - top, right - left) == (12, 12)
+    assert gradient[top:bottom, left:right].sum() >= 0.8 * gradient.sum()
+    # a counterfeit: the textbook-sized stack of four convolutions sees more than the image
+    deep = keras.Sequential([keras.Input((28, 28, 1))])
+    for stride in (2, 2, 1, 1):
+        deep.add(keras.layers.Conv2D(4, 4, strides=stride, padding="same"))
+    assert cyclegan.receptive_field(deep) == 34
+
+
+def test_the_domain_classifier_calls_mottled_horses_zebras():
+    # The judge's limit, shown on counterfeits: it learnt "a textured coat, not solid white",
+    # so a horse with a blotched or speckled coat passes as a zebra (about 90% and 80%)
+    (horses, zebras), (test_horses, _) = cyclegan.horses_and_zebras(test_per_class=100)
+    judge = cyclegan.train_domain_classifier(horses, zebras, seed=0)
+    assert cyclegan.share_classified_as(judge, test_horses, "A") >= 0.9
+    for kind in cyclegan.COATS:
+        fakes = cyclegan.counterfeit_coats(test_horses, kind, seed=7)
+        assert cyclegan.share_classified_as(judge, fakes, "B") >= 0.6, kind
+
+
+def test_counterfeit_coats_keep_the_outline_and_refuse_bad_input():
+    (horses, _), _ = cyclegan.horses_and_zebras(test_per_class=100)
+    for kind in cyclegan.COATS:
+        fakes = cyclegan.counterfeit_coats(horses[:20], kind, seed=1)
+        assert fakes.shape == (20, 28, 28, 1) and fakes.min() >= -1 and fakes.max() <= 1
+        assert np.all(fakes[horses[:20] <= -0.9] == horses[:20][horses[:20] <= -0.9])
+        assert cyclegan.shape_overlap(horses[:20], fakes).mean() >= 0.85, kind
+        np.testing.assert_array_equal(fakes, cyclegan.counterfeit_coats(horses[:20], kind, 1))
+    with pytest.raises(ValueError, match="kind must be one of"):
+        cyclegan.counterfeit_coats(horses, "stripes")
+    with pytest.raises(ValueError, match=r"\(N, H, W, 1\)"):
+        cyclegan.counterfeit_coats(horses[..., 0])
+
+
+def test_variety_is_zero_for_one_image_repeated_and_large_for_real_animals():
+    (horses, zebras), _ = cyclegan.horses_and_zebras(test_per_class=100)
+    assert cyclegan.variety(np.repeat(zebras[:1], 50, axis=0)) == pytest.approx(0.0, abs=1e-6)
+    real = cyclegan.variety(zebras[:100])
+    assert real > 0.3 and cyclegan.variety(horses[:100]) > 0.3
+    # a counterfeit collapse: one image with a little noise is still far below real variety
+    noisy = np.clip(zebras[:1] + np.random.default_rng(0).normal(0, 0.05, (50, 28, 28, 1)), -1, 1)
+    assert cyclegan.variety(noisy) < 0.1 * real
+    with pytest.raises(ValueError, match="at least 2 images"):
+        cyclegan.variety(zebras[:1])
