@@ -111,3 +111,19 @@ def trend(values):
         raise ValueError(f"trend needs a 1-D sequence of 2 or more finite numbers, got {values!r}.")
     i, j = np.triu_indices(values.size, k=1)
     return float(np.median((values[j] - values[i]) / (j - i)) * (values.size - 1))
+
+
+def lowest_stretch(values, window=100):
+    """The lowest mean of any `window` consecutive values (the worst stretch of a curve).
+
+    For "stays above" claims about a noisy per-step curve: its mean can sit well above a line
+    while a long dip goes below it, and one noisy step below it says nothing. With fewer
+    values than `window`, the mean of all of them.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 1 or values.size < 1 or not np.all(np.isfinite(values)):
+        raise ValueError(f"lowest_stretch needs a 1-D sequence of finite numbers, got {values!r}.")
+    if not isinstance(window, (int, np.integer)) or window < 1:
+        raise ValueError(f"window must be a whole number of steps >= 1, got {window!r}.")
+    window = min(int(window), values.size)
+    return float(np.convolve(values, np.ones(window) / window, mode="valid").min())

@@ -145,6 +145,30 @@ def generate(generator, labels, seed=0, noise=None):
     return keras.ops.convert_to_numpy(generator([noise, labels[:, None]], training=False))
 
 
+def control_shares(values):
+    """What the noise and what the label control: (noise share, label share) of a variance.
+
+    values: (n_noise, n_labels), one number per image (e.g. latent.slant) for every noise
+    vector (rows) drawn with every label (columns). The noise share is the part of the variance
+    that the row explains (1 - the mean variance within a row / the whole variance), the label
+    share the part the column means explain (the variance of the column means / the whole
+    variance): a two-way analysis of variance. A measure that only the label sets has noise
+    share 0 and label share 1; one that only the noise sets, the other way round.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 2 or min(values.shape) < 2 or not np.all(np.isfinite(values)):
+        raise ValueError(
+            "control_shares needs finite numbers (n_noise, n_labels), at least 2 x 2: one row "
+            f"per noise vector, one column per label; got shape {values.shape}."
+        )
+    total = values.var()
+    if total == 0:
+        raise ValueError("every value is the same: there is no variance to share out.")
+    by_noise = 1 - values.var(axis=1).mean() / total
+    by_label = values.mean(axis=0).var() / total
+    return float(by_noise), float(by_label)
+
+
 def _num_classes(generator):
     for layer in generator.layers:
         if isinstance(layer, layers.CategoryEncoding):

@@ -291,6 +291,28 @@ def conditional_accuracy(images, labels, value_range=(-1, 1), dataset="mnist", t
     return float(hit.mean()), per_class
 
 
+def spread(images, value_range=(-1, 1), dataset="mnist"):
+    """How much a batch of images varies: the mean distance between two of them in the
+    classifier's feature space (the features evaluate_samples uses).
+
+    Compare it with the spread of as many real images of the same class: near-copies of one
+    image spread a small fraction of that, real digits about as much (ratio near 1). The
+    features were trained to tell classes apart, not styles of one class, so a ratio near 1
+    is necessary for varied samples, not proof of it. Needs at least 2 images (N, 28, 28, 1).
+    """
+    _check_value_range(value_range)
+    images = np.asarray(images, dtype=np.float32)
+    if images.ndim == 3:
+        images = images[..., np.newaxis]
+    if images.ndim != 4 or images.shape[1:] != (28, 28, 1) or len(images) < 2:
+        raise ValueError(f"spread expects 2 or more images (N, 28, 28, 1), got {images.shape}.")
+    _, features = load_classifier(dataset)
+    f = _features(features, _to_classifier_range(images, value_range)).astype(np.float64)
+    distances = _pairwise_distances(f, f)
+    np.fill_diagonal(distances, 0.0)
+    return float(distances.sum() / (len(f) * (len(f) - 1)))
+
+
 def plot_class_histogram(report, ax=None, class_names=None):
     """Bar chart of the confident samples' classes, with the uniform share; returns the axes."""
     import matplotlib.pyplot as plt

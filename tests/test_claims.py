@@ -98,3 +98,24 @@ def test_trend_sees_a_slow_drift_and_not_noise():
         claims.trend([1.0])
     with pytest.raises(ValueError, match="2 or more finite"):
         claims.trend([1.0, np.nan])
+
+
+def test_lowest_stretch_sees_a_long_dip_that_the_mean_hides():
+    rng = np.random.default_rng(0)
+    # "stays well above 0.5" (at least 0.65 in every 100-step stretch): a noisy 0.78 holds
+    steady = np.clip(0.78 + rng.normal(0, 0.15, 2000), 0, 1)
+    assert claims.lowest_stretch(steady, 100) >= 0.7
+    # counterfeit: the same curve with 150 steps at chance; its mean still looks fine
+    dipped = steady.copy()
+    dipped[900:1050] = np.clip(0.5 + rng.normal(0, 0.15, 150), 0, 1)
+    assert dipped.mean() >= 0.75
+    assert claims.lowest_stretch(dipped, 100) < 0.55
+    # one step at 0 is noise, not a stretch below the line
+    spike = steady.copy()
+    spike[1000] = 0.0
+    assert claims.lowest_stretch(spike, 100) >= 0.69
+    assert claims.lowest_stretch([0.2, 0.4], 100) == pytest.approx(0.3)
+    with pytest.raises(ValueError, match="finite numbers"):
+        claims.lowest_stretch([0.5, np.nan])
+    with pytest.raises(ValueError, match="whole number"):
+        claims.lowest_stretch([0.5, 0.6], 0)

@@ -87,3 +87,28 @@ def test_conditional_accuracy_counts_the_asked_for_digit():
     assert wrong < 0.05  # real digits asked to be the next digit: almost none match
     with pytest.raises(ValueError, match="N labels"):
         metrics.conditional_accuracy(images, y[:10])
+
+
+def test_control_shares_tell_what_the_noise_and_what_the_label_set():
+    rng = np.random.default_rng(0)
+    by_noise = rng.normal(size=(100, 1))  # one slant per noise vector
+    by_label = rng.normal(size=(1, 10))  # one slant per digit
+    noise_only = np.repeat(by_noise, 10, axis=1) + rng.normal(0, 0.1, (100, 10))
+    label_only = np.repeat(by_label, 100, axis=0) + rng.normal(0, 0.1, (100, 10))
+    noise_share, label_share = conditional.control_shares(noise_only)
+    assert noise_share > 0.95 and label_share < 0.02
+    # the counterfeit of "the noise, not the label, sets the slant": only the label sets it
+    noise_share, label_share = conditional.control_shares(label_only)
+    assert noise_share < 0.05 and label_share > 0.95
+    # both at once, the noise twice as spread: it explains 4 times the label's share
+    mixed = (
+        2 * np.repeat(by_noise, 10, axis=1) / by_noise.std()
+        + np.repeat(by_label, 100, axis=0) / by_label.std()
+    )
+    noise_share, label_share = conditional.control_shares(mixed)
+    assert noise_share == pytest.approx(0.8, abs=0.05)
+    assert label_share == pytest.approx(0.2, abs=0.05)
+    with pytest.raises(ValueError, match="n_noise, n_labels"):
+        conditional.control_shares(np.zeros(10))
+    with pytest.raises(ValueError, match="no variance"):
+        conditional.control_shares(np.ones((3, 3)))

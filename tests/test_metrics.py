@@ -137,3 +137,41 @@ def test_same_quality_needs_seeds_and_rejects_a_clearly_different_recipe():
         same_quality([7.3], [11.5])  # one seed is not "the same"
     with pytest.raises(ValueError, match="NaN"):
         same_quality([7.3, np.nan], [8.0, 9.0])
+
+
+def _near_copies(image, n, rng):
+    """n renderings of one digit that differ in little more than the stroke's weight and a
+    pixel of position: the "six near-identical renderings" a component's column shows."""
+    out = []
+    for _ in range(n):
+        x = image.copy()
+        if rng.random() < 0.5:  # a heavier stroke
+            x = np.maximum.reduce([x, np.roll(x, 1, 0), np.roll(x, 1, 1)])
+        x = np.roll(x, tuple(rng.integers(-1, 2, 2)), axis=(0, 1))
+        out.append(np.clip(x + rng.normal(0, 0.05, x.shape), -1, 1))
+    return np.stack(out)
+
+
+def test_spread_tells_near_copies_from_real_digits_of_one_class():
+    """The measure of notebook 09's claim "a component's samples vary less than real digits of
+    its commonest digit" (median ratio <= 0.9 and three in four below 1): real digits of each
+    class, the counterfeit, fail it; near-copies of one digit pass it by far."""
+    (x_train, y_train), (x_test, y_test) = data.load_mnist()
+    rng = np.random.default_rng(0)
+    real_ratios, copy_ratios = [], []
+    for digit in range(10):
+        reference = metrics.spread(data.scale_images(x_test[y_test == digit][:200]))
+        others = data.scale_images(x_train[y_train == digit][:200])
+        real_ratios.append(metrics.spread(others) / reference)
+        copy_ratios.append(metrics.spread(_near_copies(others[0], 200, rng)) / reference)
+    real_ratios, copy_ratios = np.array(real_ratios), np.array(copy_ratios)
+    assert np.median(real_ratios) > 0.95 and np.mean(real_ratios < 1) < 0.75
+    assert np.all((real_ratios > 0.85) & (real_ratios < 1.15))
+    assert np.all(copy_ratios < 0.65)
+    # a (0, 1) batch is measured in the same units as its (-1, 1) form
+    zeros = data.scale_images(x_test[y_test == 0][:50])
+    assert metrics.spread((zeros + 1) / 2, value_range=(0, 1)) == pytest.approx(
+        metrics.spread(zeros), rel=1e-4
+    )
+    with pytest.raises(ValueError, match="2 or more images"):
+        metrics.spread(zeros[:1])
