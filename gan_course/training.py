@@ -383,14 +383,16 @@ def epoch_means(history, steps_per_epoch):
     }
 
 
-def load_or_train_generator(path, x_train, steps=4001, seed=0):
+def load_or_train_generator(path, x_train, steps=4001, seed=0, stored_name=None):
     """Return the DCGAN generator saved at `path`, or train the textbook one and save it there.
 
     Later notebooks use the generator trained in notebook 05 (saved as
-    outputs/05_dcgan/generator.keras); where it is missing they train one for `steps` steps
-    (x_train in [-1, 1]), say so in one printed line, and save it for next time. A file that
-    cannot be loaded (saved by a newer Keras, or cut off) is reported on stderr, kept beside it
-    as `<name>.unreadable`, and a new generator is trained.
+    outputs/05_dcgan/generator.keras). Where it is missing and `stored_name` names a model
+    shipped with the package (gan_course.stored, e.g. "05_textbook_generator": notebook 05's
+    stored run), they load that one in seconds and say so; otherwise they train one for `steps`
+    steps (x_train in [-1, 1]), say so in one printed line, and save it for next time. A file
+    that cannot be loaded (saved by a newer Keras, or cut off) is reported on stderr, kept
+    beside it as `<name>.unreadable`, and the stored model is loaded or a new one trained.
     """
     import keras
 
@@ -411,6 +413,12 @@ def load_or_train_generator(path, x_train, steps=4001, seed=0):
                 f"{reason}); kept it as {kept.name} and training a new one for {steps} steps.",
                 file=sys.stderr,
             )
+    if stored_name is not None:
+        from gan_course import models, stored
+
+        print(f"No saved generator at {path.name} in {path.parent.name}/ (notebook 05 saves it).")
+        generator = models.build_generator(latent_dim=100, image_shape=tuple(x_train.shape[1:]))
+        return stored.load_weights(generator, stored_name)
     print(
         f"No saved generator at {path.name} in {path.parent.name}/ (notebook 05 saves it): "
         f"training the textbook DCGAN here for {steps} steps and saving it"

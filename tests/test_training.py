@@ -237,6 +237,25 @@ def test_load_or_train_generator_trains_once_then_loads(x_train, tmp_path, capsy
     )
 
 
+def test_load_or_train_generator_loads_a_stored_model_instead_of_training(
+    x_train, tmp_path, capsys, monkeypatch
+):
+    from gan_course import models, stored
+
+    monkeypatch.setattr(stored, "STORE", tmp_path / "store")
+    keras.utils.set_random_seed(3)
+    shipped = models.build_generator()
+    noise = np.random.default_rng(0).normal(size=(4, 100)).astype("float32")
+    stored.save_weights(shipped, "g05", noise, note="a test's stored run")
+    missing = tmp_path / "05" / "generator.keras"
+    generator = training.load_or_train_generator(missing, x_train, steps=2, stored_name="g05")
+    said = capsys.readouterr().out
+    assert "No saved generator at generator.keras in 05/" in said
+    assert "Loaded the stored 'g05', not trained here: a test's stored run" in said
+    assert "training" not in said and not missing.exists()
+    assert stored.reproduces(generator, "g05") < 0.02
+
+
 def _critic():
     return models.build_critic()
 
