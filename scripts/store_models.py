@@ -7,7 +7,8 @@
 Reads a model saved with `model.save(...)` by a full-mode run of a notebook and writes
 gan_course/data_files/stored/NAME.npz with gan_course.stored.save_weights: the weights in
 float16, 16 standard-normal inputs (seed 0; a conditional generator: 20 noise vectors
-with the labels 0-9 twice) and the outputs the model gave for them. Run it
+with the labels 0-9 twice; a diffusion U-Net: 16 noise images at levels 0 to 1; a VAE: 16
+images of uniform noise in [0, 1]) and the outputs the model gave for them. Run it
 only on the model of the run whose outputs are committed: the note says which run that was.
 """
 
@@ -28,14 +29,21 @@ def main():
     import keras
     import numpy as np
 
-    from gan_course import models, stored  # noqa: F401  (models registers MixtureLatent)
+    from gan_course import autoencoders, models  # noqa: F401  (they register their layers)
 
     model = keras.models.load_model(args.model, compile=False)
-    shape = model.input_shape
     rng = np.random.default_rng(0)
-    if isinstance(shape, list) and len(shape) == 2 and tuple(shape[1]) == (None, 1):
+    if isinstance(model, autoencoders.VAE):  # a subclassed model: its encoder knows the shape
+        images = rng.uniform(size=(16, *model.encoder.input_shape[1:])).astype("float32")
+        return _store(model, args, images)
+    shape = model.input_shape
+    two_inputs = isinstance(shape, list) and len(shape) == 2 and tuple(shape[1]) == (None, 1)
+    if two_inputs and len(shape[0]) == 2:
         # a conditional generator: noise and a label; two samples of each of ten labels
         inputs = [rng.normal(size=(20, *shape[0][1:])), (np.arange(20) % 10)[:, None]]
+    elif two_inputs:
+        # a diffusion U-Net: noisy images and their noise levels t/T, spread over [0, 1]
+        inputs = [rng.normal(size=(16, *shape[0][1:])), np.linspace(0, 1, 16)[:, None]]
     elif isinstance(shape, list) or any(d is None for d in shape[1:]):
         raise SystemExit(
             f"{args.model} takes inputs {shape}; this script stores one-input models of a fixed "
@@ -43,6 +51,14 @@ def main():
         )
     else:
         inputs = rng.normal(size=(16, *shape[1:])).astype("float32")
+    return _store(model, args, inputs)
+
+
+def _store(model, args, inputs):
+    import numpy as np
+
+    from gan_course import stored
+
     log = None
     if args.log:
         with np.load(args.log, allow_pickle=False) as file:

@@ -5,7 +5,7 @@ import keras
 import numpy as np
 import pytest
 
-from gan_course import conditional, models, stored
+from gan_course import autoencoders, conditional, models, stored
 
 
 def _trained_like_generator(seed):
@@ -94,8 +94,13 @@ def _best_generator():
     )
 
 
+def _vae():
+    return autoencoders.build_vae(latent_dim=2, seed=0, hidden_units=256)  # notebook 07's
+
+
 SHIPPED = {
     "05_textbook_generator": models.build_generator,
+    "07_vae": _vae,
     "09_best_generator": _best_generator,
     "12_conditional_generator": conditional.build_conditional_generator,
 }
@@ -118,10 +123,9 @@ def test_every_stored_file_is_tested_and_all_of_them_are_small():
     assert sum(p.stat().st_size for p in files) < 20e6  # the issue's budget for all of them
 
 
-def test_notebook_12_with_train_false_shows_the_stored_runs_digits(tmp_path, monkeypatch):
-    """TRAIN = False in the chapter's parameters: no training, the stored generator and its log
-    load in seconds, and the chapter's measures see the stored run's quality."""
-    import re
+def _run_with_train_false(notebook, tmp_path, monkeypatch):
+    """Execute `notebook` in fast mode with TRAIN = False in its parameters, in tmp_path;
+    return the text of all its outputs."""
     from pathlib import Path
 
     import nbformat
@@ -129,17 +133,38 @@ def test_notebook_12_with_train_false_shows_the_stored_runs_digits(tmp_path, mon
 
     monkeypatch.setenv("GAN_COURSE_FAST", "1")
     root = Path(__file__).resolve().parents[1]
-    nb = nbformat.read(root / "notebooks" / "12_conditional_gan.ipynb", as_version=4)
+    nb = nbformat.read(root / "notebooks" / notebook, as_version=4)
     (params,) = [c for c in nb.cells if c.cell_type == "code" and "\nTRAIN = True" in c.source]
     params.source = params.source.replace("\nTRAIN = True", "\nTRAIN = False")
-    NotebookClient(nb, timeout=600, kernel_name="python3").execute(cwd=str(tmp_path))
-    text = "".join(
+    NotebookClient(nb, timeout=900, kernel_name="python3").execute(cwd=str(tmp_path))
+    return "".join(
         output.get("text", "")
         for cell in nb.cells
         if cell.cell_type == "code"
         for output in cell.outputs
     )
+
+
+def _percent(pattern, text):
+    import re
+
+    return float(re.search(pattern, text).group(1))
+
+
+def test_notebook_12_with_train_false_shows_the_stored_runs_digits(tmp_path, monkeypatch):
+    """TRAIN = False in the chapter's parameters: no training, the stored generator and its log
+    load in seconds, and the chapter's measures see the stored run's quality."""
+    text = _run_with_train_false("12_conditional_gan.ipynb", tmp_path, monkeypatch)
     assert "Loaded the stored '12_conditional_generator', not trained here" in text
     assert "steps in" not in text and not (tmp_path / "outputs" / "12_cgan_fast").exists()
-    share = float(re.search(r"recognised as the asked-for digit: (\d+)%", text).group(1))
+    share = _percent(r"recognised as the asked-for digit: (\d+)%", text)
     assert share >= 90  # the stored run: 97% (here in fast mode: 20 of each digit)
+
+
+def test_notebook_07_with_train_false_shows_the_stored_runs_codes(tmp_path, monkeypatch):
+    text = _run_with_train_false("07_vae.ipynb", tmp_path, monkeypatch)
+    assert "Loaded the stored '07_vae', not trained here" in text
+    assert "80 epochs in" in text and "(the stored run)" in text  # the stored run's log
+    assert not (tmp_path / "outputs" / "07_vae_fast" / "log.npz").exists()
+    # the stored run's codes keep the digits apart (0.8 or more); an untrained VAE's do not
+    assert _percent(r"2-D codes: (0\.\d+)", text) >= 0.8
