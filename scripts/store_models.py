@@ -29,42 +29,40 @@ def main():
     import keras
     import numpy as np
 
-    from gan_course import autoencoders, models  # noqa: F401  (they register their layers)
+    from gan_course import autoencoders, models, stored  # noqa: F401  (they register layers)
 
     model = keras.models.load_model(args.model, compile=False)
-    rng = np.random.default_rng(0)
-    if isinstance(model, autoencoders.VAE):  # a subclassed model: its encoder knows the shape
-        images = rng.uniform(size=(16, *model.encoder.input_shape[1:])).astype("float32")
-        return _store(model, args, images)
-    shape = model.input_shape
-    two_inputs = isinstance(shape, list) and len(shape) == 2 and tuple(shape[1]) == (None, 1)
-    if two_inputs and len(shape[0]) == 2:
-        # a conditional generator: noise and a label; two samples of each of ten labels
-        inputs = [rng.normal(size=(20, *shape[0][1:])), (np.arange(20) % 10)[:, None]]
-    elif two_inputs:
-        # a diffusion U-Net: noisy images and their noise levels t/T, spread over [0, 1]
-        inputs = [rng.normal(size=(16, *shape[0][1:])), np.linspace(0, 1, 16)[:, None]]
-    elif isinstance(shape, list) or any(d is None for d in shape[1:]):
-        raise SystemExit(
-            f"{args.model} takes inputs {shape}; this script stores one-input models of a fixed "
-            "shape and conditional generators. Call gan_course.stored.save_weights yourself."
-        )
-    else:
-        inputs = rng.normal(size=(16, *shape[1:])).astype("float32")
-    return _store(model, args, inputs)
-
-
-def _store(model, args, inputs):
-    import numpy as np
-
-    from gan_course import stored
-
+    inputs = _check_inputs(model, args.model, np.random.default_rng(0))
     log = None
     if args.log:
         with np.load(args.log, allow_pickle=False) as file:
             log = {key: file[key] for key in file.files}
     path = stored.save_weights(model, args.name, inputs, note=args.note, log=log)
     print(f"{path}: {path.stat().st_size / 1e6:.2f} MB ({model.count_params():,} parameters)")
+
+
+def _check_inputs(model, filename, rng):
+    """The inputs the stored outputs are computed for, shaped for `model`."""
+    import numpy as np
+
+    from gan_course import autoencoders
+
+    if isinstance(model, autoencoders.VAE):  # a subclassed model: its encoder knows the shape
+        return rng.uniform(size=(16, *model.encoder.input_shape[1:])).astype("float32")
+    shape = model.input_shape
+    two_inputs = isinstance(shape, list) and len(shape) == 2 and tuple(shape[1]) == (None, 1)
+    if two_inputs and len(shape[0]) == 2:
+        # a conditional generator: noise and a label; two samples of each of ten labels
+        return [rng.normal(size=(20, *shape[0][1:])), (np.arange(20) % 10)[:, None]]
+    if two_inputs:
+        # a diffusion U-Net: noisy images and their noise levels t/T, spread over [0, 1]
+        return [rng.normal(size=(16, *shape[0][1:])), np.linspace(0, 1, 16)[:, None]]
+    if isinstance(shape, list) or any(d is None for d in shape[1:]):
+        raise SystemExit(
+            f"{filename} takes inputs {shape}; this script stores one-input models of a fixed "
+            "shape and conditional generators. Call gan_course.stored.save_weights yourself."
+        )
+    return rng.normal(size=(16, *shape[1:])).astype("float32")
 
 
 if __name__ == "__main__":

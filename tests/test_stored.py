@@ -145,7 +145,7 @@ def _run_with_train_false(notebook, tmp_path, monkeypatch):
     )
 
 
-def _percent(pattern, text):
+def _number(pattern, text):
     import re
 
     return float(re.search(pattern, text).group(1))
@@ -157,7 +157,7 @@ def test_notebook_12_with_train_false_shows_the_stored_runs_digits(tmp_path, mon
     text = _run_with_train_false("12_conditional_gan.ipynb", tmp_path, monkeypatch)
     assert "Loaded the stored '12_conditional_generator', not trained here" in text
     assert "steps in" not in text and not (tmp_path / "outputs" / "12_cgan_fast").exists()
-    share = _percent(r"recognised as the asked-for digit: (\d+)%", text)
+    share = _number(r"recognised as the asked-for digit: (\d+)%", text)
     assert share >= 90  # the stored run: 97% (here in fast mode: 20 of each digit)
 
 
@@ -167,4 +167,4 @@ def test_notebook_07_with_train_false_shows_the_stored_runs_codes(tmp_path, monk
     assert "80 epochs in" in text and "(the stored run)" in text  # the stored run's log
     assert not (tmp_path / "outputs" / "07_vae_fast" / "log.npz").exists()
     # the stored run's codes keep the digits apart (0.8 or more); an untrained VAE's do not
-    assert _percent(r"2-D codes: (0\.\d+)", text) >= 0.8
+    assert _number(r"2-D codes: (0\.\d+)", text) >= 0.8
