@@ -98,10 +98,21 @@ def _vae():
     return autoencoders.build_vae(latent_dim=2, seed=0, hidden_units=256)  # notebook 07's
 
 
+def _face_generator():
+    return models.build_dcgan_generator(image_shape=(32, 32, 1), filters=(128, 64, 32))
+
+
+def _face_vae():
+    return autoencoders.build_vae(latent_dim=64, input_shape=(32, 32, 1), seed=0, hidden_units=256)
+
+
 SHIPPED = {
     "05_textbook_generator": models.build_generator,
     "07_vae": _vae,
     "09_best_generator": _best_generator,
+    "11_face_generator": _face_generator,
+    "11_face_average": _face_generator,
+    "11_face_vae": _face_vae,
     "12_conditional_generator": conditional.build_conditional_generator,
 }
 
@@ -168,3 +179,11 @@ def test_notebook_07_with_train_false_shows_the_stored_runs_codes(tmp_path, monk
     assert not (tmp_path / "outputs" / "07_vae_fast" / "log.npz").exists()
     # the stored run's codes keep the digits apart (0.8 or more); an untrained VAE's do not
     assert _number(r"2-D codes: (0\.\d+)", text) >= 0.8
+
+
+def test_notebook_11_with_train_false_shows_the_stored_runs_faces(tmp_path, monkeypatch):
+    text = _run_with_train_false("11_dcgan_faces.ipynb", tmp_path, monkeypatch)
+    for name in ("11_face_generator", "11_face_average", "11_face_vae"):
+        assert f"Loaded the stored '{name}', not trained here" in text
+    assert "3000 steps (133 passes over the faces)" in text  # the stored run's, not fast mode's
+    assert "0 of 200 images are copies" in text
