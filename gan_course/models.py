@@ -142,7 +142,7 @@ def build_dcgan_generator(latent_dim=100, image_shape=(28, 28, 1), filters=(128,
     Reshape, then for each further entry of `filters` Conv2DTranspose(f, 5, strides 2) + BN +
     ReLU, and a last Conv2DTranspose(C, 5, strides 2, tanh) with no BN. len(filters) strided
     upsamplings, so H and W must be multiples of 2**len(filters): (128, 64) for 28x28 MNIST
-    (7 -> 14 -> 28), (256, 128, 64) for 32x32 faces (4 -> 8 -> 16 -> 32).
+    (7 -> 14 -> 28), (128, 64, 32) for 32x32 faces (4 -> 8 -> 16 -> 32; notebook 11).
     Against the textbook generator: learned (strided transposed) upsampling instead of
     UpSampling2D, and ReLU instead of LeakyReLU in G.
     """
