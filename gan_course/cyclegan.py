@@ -363,20 +363,24 @@ def counterfeit_coats(images, kind="mottle", seed=0):
     elif kind == "stripes":
         coat = np.clip(each(0.0, 0.5) - each(0.3, 0.8) * _bands(rng, n, height, width), -1, 1)
     elif kind == "faint":
-        noise = rng.normal(size=(n, height, width))
-        grain = np.stack([copies.blur(x[None], rng.uniform(0.3, 0.7))[0] for x in noise])[..., None]
-        grain /= grain.std(axis=(1, 2), keepdims=True) + 1e-6
+        grain = _smooth_noise(rng, n, height, width, 0.3, 0.7)
         coat = each(-0.2, 0.4) - each(0.03, 0.15) * _bands(rng, n, height, width)
         coat = np.clip(coat + each(0.05, 0.2) * grain, -1, 1)
     else:
-        noise = rng.normal(size=images.shape[:3]).astype(np.float32)
-        smooth = np.stack([copies.blur(x[None], rng.uniform(0.6, 1.5))[0] for x in noise])
-        smooth = smooth[..., None] / (smooth.std(axis=(1, 2), keepdims=True)[..., None] + 1e-6)
+        smooth = _smooth_noise(rng, n, height, width, 0.6, 1.5)
         coat = np.clip(each(-0.1, 0.4) + each(0.4, 0.9) * smooth, -1.0, 1.0)
     return np.where(body, coat, images).astype(np.float32)
 
 
 STRIPELESS = ("mottle", "speckle", "scramble", "smear", "faint")
+
+
+def _smooth_noise(rng, n, height, width, low, high):
+    """(n, height, width, 1) Gaussian noise, each image blurred by low-high pixels, then scaled
+    to a spread of 1: the mottle and the grain of counterfeit_coats."""
+    noise = rng.normal(size=(n, height, width)).astype(np.float32)
+    smooth = np.stack([copies.blur(x[None], rng.uniform(low, high))[0] for x in noise])
+    return smooth[..., None] / (smooth.std(axis=(1, 2), keepdims=True)[..., None] + 1e-6)
 
 
 def _bands(rng, n, height, width):
