@@ -29,7 +29,7 @@ def main():
     import keras
     import numpy as np
 
-    from gan_course import autoencoders, models, stored  # noqa: F401  (they register layers)
+    from gan_course import autoencoders, cyclegan, diffusion, models, stored  # noqa: F401  (layers)
 
     model = keras.models.load_model(args.model, compile=False)
     inputs = _check_inputs(model, args.model, np.random.default_rng(0))
