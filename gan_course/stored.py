@@ -127,8 +127,9 @@ def load_weights(model, name, directory=None, verbose=True):
 
 def reproduces(model, name, directory=None):
     """The largest difference between `model`'s outputs and the stored model's, on the inputs
-    stored with it (in the outputs' units, e.g. pixels in [-1, 1]). Near 0 (float16's rounding
-    of the weights and the outputs: about 0.01 at most) for the stored model; large for another.
+    stored with it (in the outputs' units, e.g. pixels in [-1, 1]). Near 0 for the stored model
+    (float16's rounding of the weights and the outputs: under 1% of the outputs' largest
+    magnitude, or of 1 where they are smaller); large for another.
     """
     meta, arrays = _read(name, directory)
     inputs = [arrays[f"input{i}"] for i in range(meta["inputs"])]
