@@ -16,12 +16,13 @@ multiplications per second. Whether it pays depends on the machine:
   scales the loss: `compile()` wraps the optimizer in `keras.optimizers.LossScaleOptimizer`
   when the model's policy is mixed_float16, and `train_on_batch` (the textbook loop) and
   `fit()` both scale the loss and unscale the gradients through it;
+- a CPU with AVX512-BF16 but no AMX (AMD Zen 4, Intel Cooper Lake) has bfloat16 dot-product
+  instructions: "mixed_bfloat16" (on a 2-core AMD EPYC with them a large bfloat16 product ran
+  1.9 times as fast as float32, and the textbook DCGAN trained 1.2 to 1.3 times as fast;
+  benchmarks/README.md);
 - anything else: "float32". A CPU without bfloat16 arithmetic converts to float32 and back
   at every operation: on the course's AVX2 CPU the textbook DCGAN trained 5 to 12 times
-  slower in mixed_bfloat16 than in float32 (benchmarks/README.md). AVX512-BF16 alone (Cooper
-  Lake, AMD Zen 4) does not count here: it at most doubles the multiplications, the casts
-  around the course's small layers may take much of that back, and it was not measured; try
-  `use_precision("mixed_bfloat16")` with benchmarks/train_speed.py to see.
+  slower in mixed_bfloat16 than in float32 (benchmarks/README.md).
 
     from gan_course.precision import use_precision
     use_precision()            # prints e.g. "precision: float32 (this CPU has no AMX-BF16 ...)"
@@ -152,10 +153,15 @@ def choose_precision(cpu_flags=None, gpus=None, backend=None):
             "benchmarks/README.md)"
         )
     if "avx512_bf16" in flags:
-        return "float32", (
-            "this CPU has AVX512-BF16 but no AMX-BF16: at most twice the multiplications, which "
-            "the casts of small layers take back (not measured; try "
-            "use_precision('mixed_bfloat16') with benchmarks/train_speed.py)"
+        if backend == "tensorflow" and _onednn_off():
+            return "float32", (
+                "this CPU has AVX512-BF16, but TF_ENABLE_ONEDNN_OPTS=0 switches off TensorFlow's "
+                "oneDNN kernels that use it"
+            )
+        return "mixed_bfloat16", (
+            "this CPU has AVX512-BF16 (no AMX): its bfloat16 dot products multiply large "
+            "matrices about twice as fast as float32 (the textbook DCGAN trained 1.2 to 1.3 "
+            "times as fast; benchmarks/README.md)"
         )
     return "float32", (
         "this CPU has no AMX-BF16 and there is no GPU: bfloat16 would be converted to float32 "

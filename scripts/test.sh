@@ -12,11 +12,11 @@ echo "==> lint: ruff over the package, tests, scripts and (through nbqa) the not
 # Exercise notebooks are generated from the solutions (their stubs leave names undefined).
 .venv/bin/nbqa ruff notebooks --nbqa-exclude notebooks/exercises/ --extend-ignore=E501,I001
 
-echo "==> unit tests and nbval (strict, fast mode)"
+echo "==> unit tests and nbval (strict, fast mode); the 30 slowest are listed at the end"
 .venv/bin/python -m pytest tests notebooks \
     --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg \
     --ignore=notebooks/exercises --ignore=tests/submissions \
-    -n 2 --dist loadscope "$@"
+    -n 2 --dist loadscope --durations=30 "$@"
 
 if [ "${GAN_COURSE_SKIP_OLDEST:-0}" != 1 ]; then
     # The oldest supported TensorFlow/Keras pair (constraints-oldest.txt, Colab's of July 2025):
@@ -28,5 +28,5 @@ if [ "${GAN_COURSE_SKIP_OLDEST:-0}" != 1 ]; then
     .venv-oldest/bin/python -m pytest tests notebooks \
         --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg \
         --ignore=notebooks/exercises --ignore=notebooks/solutions --ignore=tests/submissions \
-        --ignore=tests/test_packaging.py -n 2 --dist loadscope "$@"
+        --ignore=tests/test_packaging.py -n 2 --dist loadscope --durations=30 "$@"
 fi

@@ -38,7 +38,7 @@ def float32_afterwards():
     [
         (AMX_CPU, [], "mixed_bfloat16", "AMX-BF16"),
         (PLAIN_CPU, [], "float32", "no AMX-BF16"),
-        ({"avx2", "avx512f", "avx512_bf16"}, [], "float32", "AVX512-BF16 but no AMX-BF16"),
+        ({"avx2", "avx512f", "avx512_bf16"}, [], "mixed_bfloat16", "AVX512-BF16 (no AMX)"),
         (set(), [], "float32", "no AMX-BF16"),
         (PLAIN_CPU, [A100], "mixed_bfloat16", "compute capability 8.0"),
         (PLAIN_CPU, [("NVIDIA H100 80GB HBM3", "9.0")], "mixed_bfloat16", "bfloat16"),
@@ -60,6 +60,9 @@ def test_an_amx_cpu_with_tensorflows_onednn_switched_off_stays_float32(monkeypat
     policy, reason = precision.choose_precision(AMX_CPU, [], backend="tensorflow")
     assert policy == "float32" and "TF_ENABLE_ONEDNN_OPTS=0" in reason
     assert precision.choose_precision(AMX_CPU, [], backend="jax")[0] == "mixed_bfloat16"
+    zen4 = {"avx2", "avx512f", "avx512_bf16"}  # AVX512-BF16 runs in oneDNN's kernels too
+    policy, reason = precision.choose_precision(zen4, [], backend="tensorflow")
+    assert policy == "float32" and "AVX512-BF16" in reason and "TF_ENABLE_ONEDNN_OPTS=0" in reason
 
 
 def test_read_cpu_flags_from_a_cpuinfo_file(tmp_path):
