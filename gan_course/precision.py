@@ -141,28 +141,28 @@ def choose_precision(cpu_flags=None, gpus=None, backend=None):
             )
         return "float32", f"{where} has no tensor cores: 16-bit formats would not be faster"
     flags = read_cpu_flags() if cpu_flags is None else {flag.lower() for flag in cpu_flags}
-    if "amx_bf16" in flags:
-        if backend == "tensorflow" and _onednn_off():
-            return "float32", (
-                "this CPU has AMX-BF16, but TF_ENABLE_ONEDNN_OPTS=0 switches off TensorFlow's "
-                "oneDNN kernels that use it"
-            )
-        return "mixed_bfloat16", (
+    fast_bfloat16 = {  # the CPU's bfloat16 unit: why mixed_bfloat16 pays on it
+        "amx_bf16": (
+            "AMX-BF16",
             "this CPU has AMX-BF16: its tile units multiply large bfloat16 matrices about 4 "
             "times as fast as float32 (the textbook DCGAN trained 1.4 to 1.7 times as fast; "
-            "benchmarks/README.md)"
-        )
-    if "avx512_bf16" in flags:
-        if backend == "tensorflow" and _onednn_off():
-            return "float32", (
-                "this CPU has AVX512-BF16, but TF_ENABLE_ONEDNN_OPTS=0 switches off TensorFlow's "
-                "oneDNN kernels that use it"
-            )
-        return "mixed_bfloat16", (
+            "benchmarks/README.md)",
+        ),
+        "avx512_bf16": (
+            "AVX512-BF16",
             "this CPU has AVX512-BF16 (no AMX): its bfloat16 dot products multiply large "
             "matrices about twice as fast as float32 (the textbook DCGAN trained 1.2 to 1.3 "
-            "times as fast; benchmarks/README.md)"
-        )
+            "times as fast; benchmarks/README.md)",
+        ),
+    }
+    for flag, (unit, why) in fast_bfloat16.items():  # AMX first: a CPU with it has both
+        if flag in flags:
+            if backend == "tensorflow" and _onednn_off():
+                return "float32", (
+                    f"this CPU has {unit}, but TF_ENABLE_ONEDNN_OPTS=0 switches off "
+                    "TensorFlow's oneDNN kernels that use it"
+                )
+            return "mixed_bfloat16", why
     return "float32", (
         "this CPU has no AMX-BF16 and there is no GPU: bfloat16 would be converted to float32 "
         "and back at every operation, slower, not faster"
